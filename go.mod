@@ -1,0 +1,3 @@
+module github.com/mailtrip/mailtrip
+
+go 1.26

@@ -1,0 +1,139 @@
+package mailfmt
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Field is one header field as it appeared on the wire: the name with its
+// original spelling and the value unfolded (CRLF/LF before continuation
+// lines removed) but otherwise undecoded.
+type Field struct {
+	Name  string
+	Value string
+}
+
+// Header is a message header in wire order. Lookups are case-insensitive.
+type Header []Field
+
+// Get returns the value of the first field named name, or "".
+func (h Header) Get(name string) string {
+	for _, f := range h {
+		if strings.EqualFold(f.Name, name) {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// Has reports whether a field named name is present.
+func (h Header) Has(name string) bool {
+	for _, f := range h {
+		if strings.EqualFold(f.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Values returns the values of every field named name, in wire order.
+func (h Header) Values(name string) []string {
+	var vs []string
+	for _, f := range h {
+		if strings.EqualFold(f.Name, name) {
+			vs = append(vs, f.Value)
+		}
+	}
+	return vs
+}
+
+// Message is one message read from a mail store. Body holds at most
+// Limits.MaxBodyBytes of the body (after mbox un-quoting); BodySize is the
+// size of the whole body as stored.
+type Message struct {
+	// Offset is the byte offset of the message in its file: the mbox
+	// "From " line, or 0 for a file holding one message.
+	Offset int64
+	// Size is the number of bytes the message occupies in its file,
+	// including an mbox "From " line.
+	Size int64
+	// Envelope is the mbox "From " line without "From " and line end.
+	Envelope string
+	// Header holds the header fields in wire order.
+	Header Header
+	// HeaderBytes is the size of the raw header block including the
+	// blank line that ends it.
+	HeaderBytes int
+	// Body is the body prefix, at most Limits.MaxBodyBytes long.
+	Body []byte
+	// BodySize is the size of the whole body in bytes.
+	BodySize int64
+	// BodyTruncated is set when Body holds less than the whole body.
+	BodyTruncated bool
+	// Flags are the Maildir flags of the file name ("FRS"), if any.
+	Flags string
+}
+
+// Limits bound what a reader holds in memory for one message. A message
+// that exceeds MaxLineBytes, MaxHeaderBytes or MaxFields is reported as a
+// [ParseError] wrapping [ErrLimit]; MaxBodyBytes only truncates Body.
+type Limits struct {
+	MaxLineBytes   int // longest header line (after which the message is rejected)
+	MaxHeaderBytes int // whole header block
+	MaxFields      int // number of header fields
+	MaxBodyBytes   int // body prefix kept for detectors
+}
+
+// DefaultLimits are generous for real mail and small enough that a hostile
+// file cannot exhaust memory: no legitimate header block approaches 1 MiB.
+var DefaultLimits = Limits{
+	MaxLineBytes:   256 << 10,
+	MaxHeaderBytes: 1 << 20,
+	MaxFields:      2000,
+	MaxBodyBytes:   64 << 10,
+}
+
+// WithDefaults returns l with every zero field set from DefaultLimits.
+func (l Limits) WithDefaults() Limits {
+	if l.MaxLineBytes <= 0 {
+		l.MaxLineBytes = DefaultLimits.MaxLineBytes
+	}
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = DefaultLimits.MaxHeaderBytes
+	}
+	if l.MaxFields <= 0 {
+		l.MaxFields = DefaultLimits.MaxFields
+	}
+	if l.MaxBodyBytes < 0 {
+		l.MaxBodyBytes = 0
+	} else if l.MaxBodyBytes == 0 {
+		l.MaxBodyBytes = DefaultLimits.MaxBodyBytes
+	}
+	return l
+}
+
+// Sentinel errors wrapped by ParseError.
+var (
+	ErrLimit       = errors.New("limit exceeded")
+	ErrNoSeparator = errors.New("no blank line between header and body")
+	ErrMalformed   = errors.New("malformed header")
+	ErrTruncated   = errors.New("truncated message")
+)
+
+// ParseError reports a problem with one message at a byte offset of its
+// file. Readers return it for that message and continue with the next.
+type ParseError struct {
+	File   string // set by the caller that knows the file name
+	Offset int64  // byte offset of the problem (or of the message)
+	Err    error
+}
+
+func (e *ParseError) Error() string {
+	if e.File != "" {
+		return fmt.Sprintf("%s: offset %d: %v", e.File, e.Offset, e.Err)
+	}
+	return fmt.Sprintf("offset %d: %v", e.Offset, e.Err)
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
