@@ -71,6 +71,9 @@ type Message struct {
 	BodySize int64
 	// BodyTruncated is set when Body holds less than the whole body.
 	BodyTruncated bool
+	// Skipped counts header lines that were neither a field nor a
+	// continuation (a stray ">From ", garbage) and were left out.
+	Skipped int
 	// Flags are the Maildir flags of the file name ("FRS"), if any.
 	Flags string
 }

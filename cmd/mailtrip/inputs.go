@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/mailtrip/mailtrip/ingest"
+	"github.com/mailtrip/mailtrip/mailfmt"
+	"github.com/mailtrip/mailtrip/pipeline"
+)
+
+// maxPrintedErrors bounds how many input errors go to stderr one by one; the
+// rest are counted in the summary.
+const maxPrintedErrors = 50
+
+// inputRun is one pass over the inputs: planning, reading, detection.
+type inputRun struct {
+	paths    []string
+	format   ingest.Format
+	workers  int
+	limits   mailfmt.Limits
+	progress bool // draw a progress bar on stderr
+
+	plan     *ingest.Plan
+	counts   pipeline.Counts
+	errs     []error // capped
+	elapsed  time.Duration
+	bytes    int64
+	printed  int
+	errorOut io.Writer
+}
+
+// onError records an input error and prints the first ones.
+func (r *inputRun) onError(err error) {
+	if len(r.errs) < 1000 {
+		r.errs = append(r.errs, err)
+	}
+	if r.errorOut == nil {
+		return
+	}
+	if r.printed < maxPrintedErrors {
+		fmt.Fprintf(r.errorOut, "\r\033[Kmailtrip: %v\n", err)
+	} else if r.printed == maxPrintedErrors {
+		fmt.Fprintf(r.errorOut, "\r\033[Kmailtrip: more input errors follow; only their count is shown\n")
+	}
+	r.printed++
+}
+
+// run plans the inputs in one goroutine and reads them on r.workers cores.
+func (r *inputRun) run(ctx context.Context, p *pipeline.Pipeline) error {
+	workers := r.workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var progress atomic.Int64
+	planner := ingest.NewPlanner(ingest.Options{Format: r.format, Limits: r.limits, Progress: &progress}, workers)
+	units := make(chan pipeline.Source, workers*2)
+	planned := make(chan error, 1)
+	var planning atomic.Bool
+	planning.Store(true)
+	go func() {
+		defer close(units)
+		planned <- planner.Run(ctx, r.paths, func(u *ingest.Unit) {
+			select {
+			case units <- u:
+			case <-ctx.Done():
+			}
+		})
+		planning.Store(false)
+	}()
+	start := time.Now()
+	var bar *progressBar
+	if r.progress && r.errorOut != nil {
+		bar = startProgress(r.errorOut, &progress, func() (int64, bool) {
+			return planner.Plan().Bytes, !planning.Load()
+		})
+	}
+	p.Workers = workers
+	if p.OnError == nil {
+		p.OnError = r.onError
+	}
+	if bar != nil {
+		p.Seen = &bar.messages
+	}
+	counts, err := p.Run(ctx, units)
+	planErr := <-planned
+	bar.stop()
+	r.elapsed = time.Since(start)
+	r.counts = counts
+	r.plan = planner.Plan()
+	r.bytes = progress.Load()
+	for _, e := range r.plan.Errors {
+		r.onError(e)
+	}
+	if err != nil {
+		return err
+	}
+	return planErr
+}
+
+// inputErrors is the number of errors that make the results incomplete.
+func (r *inputRun) inputErrors() int64 {
+	return r.counts.Errors + int64(len(r.plan.Errors))
+}

@@ -1,0 +1,256 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mailtrip/mailtrip/alert"
+	"github.com/mailtrip/mailtrip/detect/header"
+	"github.com/mailtrip/mailtrip/ingest"
+	"github.com/mailtrip/mailtrip/pipeline"
+)
+
+// summary is what a scan did, for the table, the JSON document and the
+// line on stderr.
+type summary struct {
+	Inputs    []string
+	Plan      *ingest.Plan
+	Counts    pipeline.Counts
+	Errors    []error
+	Bytes     int64
+	Elapsed   time.Duration
+	Mailboxes []header.MailboxStats
+	Outlook   []string
+}
+
+func (s summary) writeLine(w io.Writer) {
+	rate := ""
+	if secs := s.Elapsed.Seconds(); secs > 0 {
+		rate = fmt.Sprintf(" (%s/s)", humanBytes(int64(float64(s.Bytes)/secs)))
+	}
+	fmt.Fprintf(w, "mailtrip: scanned %s messages in %d mailboxes, %s in %s%s; %d alerts",
+		humanCount(s.Counts.Events), len(s.Plan.Mailboxes), humanBytes(s.Bytes), s.Elapsed.Round(time.Millisecond), rate, s.Counts.Alerts)
+	if n := s.Counts.Errors + int64(len(s.Plan.Errors)); n > 0 {
+		fmt.Fprintf(w, "; %d input errors (results incomplete)", n)
+	}
+	if n := len(s.Plan.Skipped); n > 0 {
+		fmt.Fprintf(w, "; %d files skipped", n)
+	}
+	fmt.Fprintln(w)
+}
+
+// alertWriter writes alerts in one output format.
+type alertWriter interface {
+	Alert(alert.Alert) error
+	Close(summary) error
+}
+
+func newAlertWriter(format string, w io.Writer) (alertWriter, error) {
+	switch format {
+	case "jsonl":
+		bw := bufio.NewWriter(w)
+		return &jsonlWriter{w: bw, enc: json.NewEncoder(bw)}, nil
+	case "json":
+		return &jsonWriter{w: w}, nil
+	case "table":
+		return &tableWriter{w: w}, nil
+	}
+	return nil, usageError("--format %q: want table, jsonl or json", format)
+}
+
+// jsonlWriter streams one alert per line as found (order follows the
+// parallel readers; aggregate alerts come last).
+type jsonlWriter struct {
+	w   *bufio.Writer
+	enc *json.Encoder
+}
+
+func (j *jsonlWriter) Alert(a alert.Alert) error { return j.enc.Encode(a) }
+func (j *jsonlWriter) Close(summary) error       { return j.w.Flush() }
+
+// jsonWriter writes one document: alerts sorted, per-mailbox statistics
+// and the scan summary.
+type jsonWriter struct {
+	w      io.Writer
+	alerts []alert.Alert
+}
+
+func (j *jsonWriter) Alert(a alert.Alert) error { j.alerts = append(j.alerts, a); return nil }
+
+type jsonSkipped struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+type jsonSummary struct {
+	Inputs         []string      `json:"inputs"`
+	Mailboxes      int           `json:"mailboxes"`
+	Messages       int64         `json:"messages"`
+	Bytes          int64         `json:"bytes"`
+	ElapsedSeconds float64       `json:"elapsed_seconds"`
+	Alerts         int64         `json:"alerts"`
+	InputErrors    int64         `json:"input_errors"`
+	Errors         []string      `json:"errors,omitempty"`
+	Skipped        []jsonSkipped `json:"skipped,omitempty"`
+	Outlook        []string      `json:"outlook_files,omitempty"`
+}
+
+type jsonDoc struct {
+	Schema    string                `json:"schema"`
+	Alerts    []alert.Alert         `json:"alerts"`
+	Mailboxes []header.MailboxStats `json:"mailboxes"`
+	Summary   jsonSummary           `json:"summary"`
+}
+
+func (j *jsonWriter) Close(s summary) error {
+	sortByOrigin(j.alerts)
+	doc := jsonDoc{Schema: "mailtrip.scan/v1", Alerts: j.alerts, Mailboxes: s.Mailboxes, Summary: jsonSummary{
+		Inputs:         s.Inputs,
+		Mailboxes:      len(s.Plan.Mailboxes),
+		Messages:       s.Counts.Events,
+		Bytes:          s.Bytes,
+		ElapsedSeconds: s.Elapsed.Seconds(),
+		Alerts:         s.Counts.Alerts,
+		InputErrors:    s.Counts.Errors + int64(len(s.Plan.Errors)),
+		Outlook:        s.Outlook,
+	}}
+	if doc.Alerts == nil {
+		doc.Alerts = []alert.Alert{}
+	}
+	if doc.Mailboxes == nil {
+		doc.Mailboxes = []header.MailboxStats{}
+	}
+	for _, e := range s.Errors {
+		doc.Summary.Errors = append(doc.Summary.Errors, e.Error())
+	}
+	for _, sk := range s.Plan.Skipped {
+		doc.Summary.Skipped = append(doc.Summary.Skipped, jsonSkipped(sk))
+	}
+	enc := json.NewEncoder(j.w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// sortByOrigin orders alerts for reproducible output: by severity, then
+// file and offset, then id.
+func sortByOrigin(as []alert.Alert) {
+	sort.SliceStable(as, func(i, k int) bool {
+		a, b := as[i], as[k]
+		if a.Rule.Level != b.Rule.Level {
+			return a.Rule.Level > b.Rule.Level
+		}
+		if a.Origin.File != b.Origin.File {
+			return a.Origin.File < b.Origin.File
+		}
+		if a.Origin.Offset != b.Origin.Offset {
+			return a.Origin.Offset < b.Origin.Offset
+		}
+		return a.ID < b.ID
+	})
+}
+
+// tableWriter prints, for a person at a terminal, the summary per mailbox
+// and the top findings.
+type tableWriter struct {
+	w      io.Writer
+	alerts []alert.Alert
+}
+
+// tableTop is how many findings the table lists; --format jsonl has all.
+const tableTop = 25
+
+func (t *tableWriter) Alert(a alert.Alert) error { t.alerts = append(t.alerts, a); return nil }
+
+func (t *tableWriter) Close(s summary) error {
+	bw := bufio.NewWriter(t.w)
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+	if len(s.Mailboxes) > 0 {
+		fmt.Fprintln(tw, "MAILBOX\tMESSAGES\tAUTO-FWD\tREDIRECT\tLOOKS-FWD\tTOP DESTINATIONS\tFIRST SEEN\tLAST SEEN\tVERDICT")
+		for _, m := range s.Mailboxes {
+			verdict := "ok"
+			if m.Flagged {
+				verdict = "FLAGGED"
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\n", m.Mailbox, m.Messages, m.AutoForwarded, m.Redirected,
+				m.LooksForwarded, topDestinations(m, 3), day(m.FirstSeen), day(m.LastSeen), verdict)
+		}
+		fmt.Fprintln(tw)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	sortByOrigin(t.alerts)
+	if len(t.alerts) > 0 {
+		shown := min(len(t.alerts), tableTop)
+		fmt.Fprintf(bw, "FINDINGS (%d of %d, highest level first; --format jsonl lists all)\n", shown, len(t.alerts))
+		tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "LEVEL\tRULE\tWHERE\tSUMMARY")
+		for _, a := range t.alerts[:shown] {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Rule.Level, a.Rule.ID, a.Origin.String(), oneLine(a.Summary, 100))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(bw)
+	} else {
+		fmt.Fprintln(bw, "No findings.")
+	}
+	if len(s.Outlook) > 0 {
+		fmt.Fprintln(bw, "Outlook data files found but not read (convert with readpst -M from pst-utils, then scan the output):")
+		for _, p := range s.Outlook {
+			fmt.Fprintf(bw, "  %s\n", p)
+		}
+	}
+	s.writeLine(bw)
+	return bw.Flush()
+}
+
+func topDestinations(m header.MailboxStats, n int) string {
+	type kv struct {
+		k string
+		v int
+	}
+	var l []kv
+	for k, v := range m.Destinations {
+		l = append(l, kv{k, v})
+	}
+	sort.Slice(l, func(i, j int) bool {
+		if l[i].v != l[j].v {
+			return l[i].v > l[j].v
+		}
+		return l[i].k < l[j].k
+	})
+	var parts []string
+	for i, e := range l {
+		if i == n {
+			parts = append(parts, fmt.Sprintf("+%d more", len(l)-n))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s (%d)", e.k, e.v))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len([]rune(s)) > n {
+		return string([]rune(s)[:n-1]) + "…"
+	}
+	return s
+}

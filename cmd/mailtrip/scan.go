@@ -1,0 +1,284 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailtrip/mailtrip/alert"
+	"github.com/mailtrip/mailtrip/detect"
+	"github.com/mailtrip/mailtrip/detect/header"
+	"github.com/mailtrip/mailtrip/ingest"
+	"github.com/mailtrip/mailtrip/mailfmt"
+	"github.com/mailtrip/mailtrip/pipeline"
+)
+
+type scanFlags struct {
+	format          string
+	inputFormat     string
+	out             string
+	failOn          string
+	internalDomains []string
+	workers         int
+	minAuto         int
+	maxRatio        float64
+	progress        string
+}
+
+func (a *app) scanCmd() *cobra.Command {
+	var f scanFlags
+	env := ingest.CurrentEnv()
+	var where strings.Builder
+	for _, c := range env.Candidates() {
+		fmt.Fprintf(&where, "  %-28s %s\n", c.What, c.Path)
+	}
+	cmd := &cobra.Command{
+		Use:   "scan [PATH...]",
+		Short: "Detect auto-forwarding and mail collection in mail stores",
+		Long: `scan reads mail stores and reports messages that left a mailbox through
+automatic forwarding or redirection (Exchange, Gmail, Sieve, Resent-*, SRS,
+Delivered-To chains), and mailboxes with many auto-forwarded messages but
+few that look forwarded by a person (MITRE ATT&CK T1114.003).
+
+PATH may be an .eml file, a folder of them (read recursively), an mbox file
+(also gzip-compressed), or a Maildir/Maildir++ root; the format is
+recognised from the content (--input-format forces it). A Maildir root, an
+mbox file and a folder of .eml files are each one mailbox. Files inside a
+folder that are not mail are skipped and counted.
+
+With no PATH, scan looks in the standard local mail-store locations and
+says what it scanned (Outlook .pst/.ost files are listed but must be
+converted first, e.g. readpst -M):
+` + where.String() + `
+Output goes to stdout: a table on a terminal, JSON Lines otherwise. scan
+never writes to the store.`,
+		Example: `  mailtrip scan                          # the standard local mail stores
+  mailtrip scan ~/Maildir export.mbox.gz  # named stores
+  mailtrip scan --format jsonl --out alerts.jsonl --internal-domain example.com /srv/journal`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.scan(cmd, args, &f, env)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.format, "format", "", "output format: table, jsonl or json (default table on a terminal, jsonl otherwise)")
+	fl.StringVar(&f.inputFormat, "input-format", "auto", "force the input format: auto, eml, mbox or maildir")
+	fl.StringVarP(&f.out, "out", "o", "", "write results to FILE instead of stdout")
+	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when an alert has this level or higher: informational, low, medium, high, critical or none (default medium)")
+	fl.StringSliceVar(&f.internalDomains, "internal-domain", nil, "the organisation's mail domain (repeatable); forwarding elsewhere is external")
+	fl.IntVar(&f.workers, "workers", 0, "parallel readers (default one per CPU)")
+	fl.IntVar(&f.minAuto, "min-auto-forwarded", 0, "auto-forwarded messages a mailbox needs before the volume heuristic judges it")
+	fl.Float64Var(&f.maxRatio, "max-looks-forwarded-ratio", 0, "flag a mailbox when forwarded-looking messages are fewer than this fraction of its auto-forwarded ones")
+	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), always or never")
+	_ = cmd.RegisterFlagCompletionFunc("format", completeValues("table", "jsonl", "json"))
+	_ = cmd.RegisterFlagCompletionFunc("input-format", completeValues("auto", "eml", "mbox", "maildir"))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", completeValues("informational", "low", "medium", "high", "critical", "none"))
+	_ = cmd.RegisterFlagCompletionFunc("progress", completeValues("auto", "always", "never"))
+	return cmd
+}
+
+func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.Env) error {
+	ctx := cmd.Context()
+	inFormat, err := ingest.ParseFormat(f.inputFormat)
+	if err != nil {
+		return usageError("--input-format: %v", err)
+	}
+	failOn := a.cfg.Scan.FailOn
+	if f.failOn != "" {
+		failOn = f.failOn
+	}
+	threshold, never, err := parseFailOn(failOn)
+	if err != nil {
+		return usageError("--fail-on: %v", err)
+	}
+	if f.workers < 0 {
+		return usageError("--workers: %d is negative", f.workers)
+	}
+	if f.maxRatio < 0 || f.maxRatio > 1 {
+		return usageError("--max-looks-forwarded-ratio: %v is outside 0..1", f.maxRatio)
+	}
+	progress, err := wantProgress(f.progress, a.stderr, a.quiet)
+	if err != nil {
+		return err
+	}
+
+	out, closeOut, err := a.openOut(f.out)
+	if err != nil {
+		return err
+	}
+	format := f.format
+	if format == "" {
+		format = "jsonl"
+		if f.out == "" && isTerminal(a.stdout) {
+			format = "table"
+		}
+	}
+	w, err := newAlertWriter(format, out)
+	if err != nil {
+		closeOut()
+		return err
+	}
+
+	// With no PATH, scan the standard locations that exist.
+	paths := args
+	var outlook []string
+	if len(paths) == 0 {
+		locs := env.DefaultLocations()
+		if !a.quiet {
+			if len(locs) == 0 {
+				fmt.Fprintln(a.stderr, "mailtrip: no local mail stores found; looked in:")
+				for _, c := range env.Candidates() {
+					fmt.Fprintf(a.stderr, "  %-28s %s\n", c.What, c.Path)
+				}
+				fmt.Fprintln(a.stderr, "Name a mail store to scan: mailtrip scan PATH...")
+			} else {
+				fmt.Fprintln(a.stderr, "mailtrip: scanning the standard local mail stores:")
+			}
+		}
+		for _, l := range locs {
+			if l.Outlook {
+				outlook = append(outlook, l.Path)
+				continue
+			}
+			paths = append(paths, l.Path)
+			if !a.quiet {
+				fmt.Fprintf(a.stderr, "  %-28s %s\n", l.What, l.Path)
+			}
+		}
+		if len(outlook) > 0 && !a.quiet {
+			fmt.Fprintln(a.stderr, "mailtrip: Outlook data files found (not read; convert with readpst -M from pst-utils, then scan the output):")
+			for _, p := range outlook {
+				fmt.Fprintf(a.stderr, "  %s\n", p)
+			}
+		}
+	}
+
+	hopt := header.DefaultOptions
+	hopt.InternalDomains = append(append([]string(nil), a.cfg.InternalDomains...), f.internalDomains...)
+	if a.cfg.Header.MinAutoForwarded > 0 {
+		hopt.MinAutoForwarded = a.cfg.Header.MinAutoForwarded
+	}
+	if a.cfg.Header.MaxLooksForwardedRatio > 0 {
+		hopt.MaxLooksForwardedRatio = a.cfg.Header.MaxLooksForwardedRatio
+	}
+	if f.minAuto > 0 {
+		hopt.MinAutoForwarded = f.minAuto
+	}
+	if f.maxRatio > 0 {
+		hopt.MaxLooksForwardedRatio = f.maxRatio
+	}
+	hdet := header.New(hopt)
+
+	run := &inputRun{
+		paths:    paths,
+		format:   inFormat,
+		workers:  firstPositive(f.workers, a.cfg.Scan.Workers),
+		limits:   a.limits(),
+		progress: progress,
+		errorOut: a.stderr,
+	}
+	var (
+		mu       sync.Mutex
+		worst    = alert.Level(-1)
+		writeErr error
+	)
+	p := &pipeline.Pipeline{
+		Detectors: []detect.Detector{hdet},
+		OnAlert: func(al alert.Alert) {
+			mu.Lock()
+			defer mu.Unlock()
+			if al.Rule.Level > worst {
+				worst = al.Rule.Level
+			}
+			if err := w.Alert(al); err != nil && writeErr == nil {
+				writeErr = err
+			}
+		},
+	}
+	runErr := run.run(ctx, p)
+	sum := summary{
+		Inputs:    paths,
+		Plan:      run.plan,
+		Counts:    run.counts,
+		Errors:    run.errs,
+		Bytes:     run.bytes,
+		Elapsed:   run.elapsed,
+		Mailboxes: hdet.Stats(),
+		Outlook:   append(outlook, run.plan.Outlook...),
+	}
+	if err := w.Close(sum); err != nil && writeErr == nil {
+		writeErr = err
+	}
+	if err := closeOut(); err != nil && writeErr == nil {
+		writeErr = err
+	}
+	if !a.quiet && format != "table" {
+		sum.writeLine(a.stderr)
+	}
+	switch {
+	case runErr != nil:
+		return &exitError{code: exitInput, err: runErr}
+	case writeErr != nil:
+		return &exitError{code: exitInput, err: fmt.Errorf("write results: %w", writeErr)}
+	case run.inputErrors() > 0:
+		return &exitError{code: exitInput}
+	case !never && worst >= threshold:
+		return &exitError{code: exitFindings}
+	}
+	return nil
+}
+
+func (a *app) limits() mailfmt.Limits {
+	s := a.cfg.Scan
+	return mailfmt.Limits{
+		MaxLineBytes:   s.MaxLineBytes,
+		MaxHeaderBytes: s.MaxHeaderBytes,
+		MaxFields:      s.MaxFields,
+		MaxBodyBytes:   s.MaxBodyBytes,
+	}.WithDefaults()
+}
+
+// openOut opens --out (or stdout). The returned close function must be
+// called once.
+func (a *app) openOut(path string) (io.Writer, func() error, error) {
+	if path == "" || path == "-" {
+		return a.stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, &exitError{code: exitUsage, err: fmt.Errorf("--out: %w", err)}
+	}
+	return f, f.Close, nil
+}
+
+func parseFailOn(s string) (alert.Level, bool, error) {
+	if strings.EqualFold(s, "none") || strings.EqualFold(s, "never") {
+		return 0, true, nil
+	}
+	l, err := alert.ParseLevel(s)
+	return l, false, err
+}
+
+func wantProgress(mode string, stderr io.Writer, quiet bool) (bool, error) {
+	switch mode {
+	case "auto", "":
+		return !quiet && isTerminal(stderr), nil
+	case "always":
+		return true, nil
+	case "never":
+		return false, nil
+	}
+	return false, usageError("--progress %q: want auto, always or never", mode)
+}
+
+func firstPositive(vs ...int) int {
+	for _, v := range vs {
+		if v > 0 {
+			return v
+		}
+	}
+	return 0
+}

@@ -1,0 +1,149 @@
+package header
+
+import (
+	"mime"
+	"strings"
+
+	"github.com/mailtrip/mailtrip/mailfmt"
+)
+
+// This file holds the small address and encoding helpers the artifact rules
+// need. They stand in for mailfmt/header.DecodeWord and
+// mailfmt/header.Addresses until that package lands; the behaviour is the
+// same contract (lenient, lower-cased addr-specs; RFC 2047 decoding that
+// falls back to the raw text).
+
+var wordDecoder mime.WordDecoder
+
+// decodeWord decodes RFC 2047 encoded-words in s for display. Text that
+// cannot be decoded (unknown charset, malformed word) is returned as found.
+func decodeWord(s string) string {
+	if !strings.Contains(s, "=?") {
+		return s
+	}
+	d, err := wordDecoder.DecodeHeader(s)
+	if err != nil {
+		return s
+	}
+	return d
+}
+
+// addresses extracts addr-specs from a header value leniently: any token
+// holding exactly one '@' with a non-empty local part and a dotted domain,
+// after stripping angle brackets, quotes and list punctuation. Results are
+// lower-cased and de-duplicated in order of appearance. Display names,
+// comments and tenant ids ("alice@contoso.com;f7a1...") fall away.
+func addresses(v string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for tok := range strings.FieldsFuncSeq(v, func(r rune) bool {
+		switch r {
+		case ' ', '\t', '\r', '\n', ',', ';', '<', '>', '"', '\'', '(', ')', '[', ']':
+			return true
+		}
+		return false
+	}) {
+		tok = strings.Trim(tok, ".:")
+		if strings.HasPrefix(strings.ToLower(tok), "mailto:") {
+			tok = tok[len("mailto:"):]
+		}
+		local, domain, ok := strings.Cut(tok, "@")
+		if !ok || local == "" || domain == "" || strings.Contains(domain, "@") ||
+			!strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") {
+			continue
+		}
+		a := strings.ToLower(tok)
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// domainOf returns the lower-cased domain of an addr-spec, or "".
+func domainOf(addr string) string {
+	_, d, ok := strings.Cut(addr, "@")
+	if !ok {
+		return ""
+	}
+	return strings.TrimSuffix(strings.ToLower(d), ".")
+}
+
+// secondLevels are the second-level labels under a two-letter country code
+// that registries hand out as public suffixes (co.uk, com.au, ne.jp, ...).
+var secondLevels = map[string]bool{
+	"co": true, "com": true, "net": true, "org": true, "gov": true, "edu": true,
+	"ac": true, "ne": true, "or": true, "go": true, "gv": true, "mil": true,
+	"ltd": true, "plc": true,
+}
+
+// registrable approximates the registrable domain (the organisation) of a
+// host name without a Public Suffix List: the last two labels, or the last
+// three when the second-to-last label is a known second-level label under a
+// two-letter country code ("example.co.uk"). See
+// docs/forwarding-artifacts.md for what this gets wrong and why it errs
+// toward "same organisation".
+func registrable(domain string) string {
+	domain = strings.TrimSuffix(strings.ToLower(domain), ".")
+	labels := strings.Split(domain, ".")
+	n := len(labels)
+	if n <= 2 {
+		return domain
+	}
+	keep := 2
+	if len(labels[n-1]) == 2 && secondLevels[labels[n-2]] {
+		keep = 3
+	}
+	return strings.Join(labels[n-keep:], ".")
+}
+
+// internalMatcher returns a function reporting whether a domain is one of
+// domains or a subdomain of one. With no domains nothing is internal.
+func internalMatcher(domains []string) func(string) bool {
+	var ds []string
+	for _, d := range domains {
+		d = strings.Trim(strings.ToLower(strings.TrimSpace(d)), ".")
+		d = strings.TrimPrefix(d, "@")
+		if d != "" {
+			ds = append(ds, d)
+		}
+	}
+	return func(domain string) bool {
+		domain = strings.TrimSuffix(strings.ToLower(domain), ".")
+		for _, d := range ds {
+			if domain == d || strings.HasSuffix(domain, "."+d) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// fields returns the header fields named name in wire order, keeping the
+// spelling of the name as found.
+func fields(h mailfmt.Header, name string) []mailfmt.Field {
+	var fs []mailfmt.Field
+	for _, f := range h {
+		if strings.EqualFold(f.Name, name) {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// headerEvidence renders fields as evidence, values trimmed and decoded.
+func headerEvidence(fs []mailfmt.Field) []Evidence {
+	ev := make([]Evidence, 0, len(fs))
+	for _, f := range fs {
+		ev = append(ev, Evidence{Where: "header", Name: f.Name, Value: decodeWord(strings.TrimSpace(f.Value))})
+	}
+	return ev
+}
+
+// envelopeSender returns the sender of an mbox "From " line ("MAILER-DAEMON"
+// or an address), or "".
+func envelopeSender(envelope string) string {
+	s, _, _ := strings.Cut(strings.TrimSpace(envelope), " ")
+	return s
+}

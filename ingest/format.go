@@ -1,0 +1,146 @@
+package ingest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/mailtrip/mailtrip/mailfmt/mbox"
+)
+
+// Format is an input format.
+type Format string
+
+// Input formats; FormatAuto recognises the others from content.
+const (
+	FormatAuto    Format = "auto"
+	FormatEML     Format = "eml"
+	FormatMbox    Format = "mbox"
+	FormatMaildir Format = "maildir"
+)
+
+// Formats lists the values --input-format accepts.
+var Formats = []Format{FormatAuto, FormatEML, FormatMbox, FormatMaildir}
+
+// ParseFormat validates a --input-format value.
+func ParseFormat(s string) (Format, error) {
+	if s == "" {
+		return FormatAuto, nil
+	}
+	for _, f := range Formats {
+		if string(f) == strings.ToLower(s) {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("unknown input format %q (want one of auto, eml, mbox, maildir)", s)
+}
+
+// sniffLen is how much of a file is read to recognise it.
+const sniffLen = 8 << 10
+
+// kind is what sniffing found.
+type kind int
+
+const (
+	kindUnknown kind = iota
+	kindEML
+	kindMbox
+	kindPST // Outlook data file: listed, needs conversion
+)
+
+var pstMagic = []byte("!BDN")
+
+// sniff recognises a file from its first bytes. gz reports a gzip wrapper,
+// whose content was sniffed instead.
+func sniff(path string) (k kind, gz bool, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return kindUnknown, false, err
+	}
+	defer f.Close()
+	buf := make([]byte, sniffLen)
+	n, err := io.ReadFull(f, buf)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return kindUnknown, false, err
+	}
+	buf = buf[:n]
+	if len(buf) >= 2 && buf[0] == 0x1f && buf[1] == 0x8b {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return kindUnknown, true, err
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return kindUnknown, true, nil
+		}
+		inner := make([]byte, sniffLen)
+		m, _ := io.ReadFull(zr, inner)
+		return sniffBytes(inner[:m]), true, nil
+	}
+	return sniffBytes(buf), false, nil
+}
+
+func sniffBytes(b []byte) kind {
+	switch {
+	case bytes.HasPrefix(b, pstMagic):
+		return kindPST
+	case mbox.Sniff(b):
+		return kindMbox
+	case looksLikeMessage(b):
+		return kindEML
+	}
+	return kindUnknown
+}
+
+// mailFields are header fields nearly every stored message carries; a file
+// must start with a header block holding at least two of them to count as
+// a message, so that YAML or other "Key: value" files are not taken for mail.
+var mailFields = []string{"from", "to", "date", "subject", "received", "message-id",
+	"return-path", "delivered-to", "mime-version", "content-type", "x-mozilla-status"}
+
+// looksLikeMessage reports whether b starts with an RFC 5322 header block.
+func looksLikeMessage(b []byte) bool {
+	seen := 0
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil // last, possibly cut, line
+		}
+		line = bytes.TrimSuffix(line, []byte{'\r'})
+		if len(line) == 0 {
+			break // end of header
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			continue // folded continuation
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 || !isFieldName(bytes.TrimRight(line[:colon], " \t")) {
+			return false
+		}
+		name := strings.ToLower(string(bytes.TrimRight(line[:colon], " \t")))
+		for _, f := range mailFields {
+			if name == f {
+				seen++
+				break
+			}
+		}
+	}
+	return seen >= 2
+}
+
+// isFieldName: RFC 5322 ftext is printable US-ASCII except ':'.
+func isFieldName(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c < 33 || c > 126 || c == ':' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,370 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync/atomic"
+
+	"github.com/mailtrip/mailtrip/mailfmt"
+	"github.com/mailtrip/mailtrip/mailfmt/maildir"
+	"github.com/mailtrip/mailtrip/mailfmt/mbox"
+)
+
+// Options control planning and reading.
+type Options struct {
+	// Format forces the input format; FormatAuto recognises it.
+	Format Format
+	// Limits bound each message in memory.
+	Limits mailfmt.Limits
+	// SplitBytes: an mbox larger than this is read in sections of about
+	// this size on several cores. 0 means DefaultSplitBytes; < 0 never.
+	SplitBytes int64
+	// BatchFiles is how many .eml or Maildir files one unit reads.
+	BatchFiles int
+	// Progress, if set, is advanced by every byte read from input files.
+	Progress *atomic.Int64
+}
+
+// DefaultSplitBytes is the mbox section size. Sections this large keep the
+// per-section cost (finding a boundary) negligible while leaving enough
+// pieces to balance two to sixteen cores on a 1 GiB file.
+const DefaultSplitBytes = 32 << 20
+
+const defaultBatchFiles = 256
+
+// Unit is a piece of work for one core.
+type Unit struct {
+	Format  Format
+	Mailbox string
+	// Mbox section (Format == FormatMbox).
+	Path       string
+	Folder     string
+	Gzip       bool
+	Start, End int64 // End < 0: to end of file
+	// File batch (FormatEML, FormatMaildir).
+	Files []File
+	// Bytes this unit covers, for progress.
+	Bytes int64
+
+	opt *Options
+}
+
+// File is one message file of a batch.
+type File struct {
+	Path   string
+	Folder string
+	Flags  string
+	Size   int64
+}
+
+// Skipped is a file inside a scanned folder that was not read.
+type Skipped struct {
+	Path   string
+	Reason string
+}
+
+// Plan is what planning found besides the units.
+type Plan struct {
+	Bytes     int64 // total input bytes (compressed size for gzip)
+	Units     int
+	Mailboxes []Mailbox // in the order found
+	Skipped   []Skipped
+	Outlook   []string // Outlook .pst/.ost files found: need conversion
+	Errors    []error  // unreadable paths (exit code 3)
+}
+
+// Mailbox is one mail store as defined in ARCHITECTURE.md.
+type Mailbox struct {
+	Name   string
+	Format Format
+	Files  int
+	Bytes  int64
+}
+
+// Planner walks inputs and emits units.
+type Planner struct {
+	opt     Options
+	plan    Plan
+	byName  map[string]int
+	workers int
+}
+
+// NewPlanner returns a planner; workers is used to decide how finely a
+// single large mbox is split.
+func NewPlanner(opt Options, workers int) *Planner {
+	if opt.Format == "" {
+		opt.Format = FormatAuto
+	}
+	if opt.SplitBytes == 0 {
+		opt.SplitBytes = DefaultSplitBytes
+	}
+	if opt.BatchFiles <= 0 {
+		opt.BatchFiles = defaultBatchFiles
+	}
+	opt.Limits = opt.Limits.WithDefaults()
+	return &Planner{opt: opt, byName: map[string]int{}, workers: max(workers, 1)}
+}
+
+// Plan returns what planning found; call after Run returns.
+func (p *Planner) Plan() *Plan { return &p.plan }
+
+// Run walks paths and calls emit for each unit, in a deterministic order
+// (paths in the order given, directory entries sorted by name).
+func (p *Planner) Run(ctx context.Context, paths []string, emit func(*Unit)) error {
+	for _, path := range paths {
+		if err := context.Cause(ctx); err != nil {
+			return err
+		}
+		p.path(ctx, path, emit)
+	}
+	return context.Cause(ctx)
+}
+
+func (p *Planner) fail(err error) { p.plan.Errors = append(p.plan.Errors, err) }
+
+func (p *Planner) skip(path, reason string) {
+	p.plan.Skipped = append(p.plan.Skipped, Skipped{Path: path, Reason: reason})
+}
+
+func (p *Planner) emitUnit(u *Unit, emit func(*Unit)) {
+	u.opt = &p.opt
+	p.plan.Units++
+	p.plan.Bytes += u.Bytes
+	i, ok := p.byName[u.Mailbox]
+	if !ok {
+		i = len(p.plan.Mailboxes)
+		p.byName[u.Mailbox] = i
+		p.plan.Mailboxes = append(p.plan.Mailboxes, Mailbox{Name: u.Mailbox, Format: u.Format})
+	}
+	mb := &p.plan.Mailboxes[i]
+	mb.Bytes += u.Bytes
+	if u.Format == FormatMbox {
+		if u.Start == 0 {
+			mb.Files++
+		}
+	} else {
+		mb.Files += len(u.Files)
+	}
+	emit(u)
+}
+
+// path plans one command-line path.
+func (p *Planner) path(ctx context.Context, path string, emit func(*Unit)) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		p.fail(fmt.Errorf("%s: %w", path, unwrapPathError(err)))
+		return
+	}
+	switch {
+	case fi.IsDir() && (p.opt.Format == FormatMaildir || (p.opt.Format == FormatAuto && maildir.IsMaildir(path))):
+		p.maildir(path, emit)
+	case fi.IsDir():
+		p.dir(ctx, path, path, emit)
+	default:
+		p.file(path, fi, "", true, emit)
+	}
+}
+
+// dir walks a folder that is not itself a Maildir. Maildirs inside it are
+// mailboxes of their own; .eml files are folders of the mailbox named by
+// the scanned root; mbox files are mailboxes of their own.
+func (p *Planner) dir(ctx context.Context, root, dir string, emit func(*Unit)) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		p.fail(fmt.Errorf("%s: %w", dir, unwrapPathError(err)))
+		if len(entries) == 0 {
+			return
+		}
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	var batch []File
+	var batchBytes int64
+	folder := relFolder(root, dir)
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		p.emitUnit(&Unit{Format: FormatEML, Mailbox: root, Files: batch, Bytes: batchBytes}, emit)
+		batch, batchBytes = nil, 0
+	}
+	for _, e := range entries {
+		if context.Cause(ctx) != nil {
+			return
+		}
+		full := filepath.Join(dir, e.Name())
+		if e.IsDir() {
+			if p.opt.Format != FormatEML && maildir.IsMaildir(full) {
+				p.maildir(full, emit)
+			} else {
+				p.dir(ctx, root, full, emit)
+			}
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil {
+			p.fail(fmt.Errorf("%s: %w", full, unwrapPathError(err)))
+			continue
+		}
+		if !fi.Mode().IsRegular() {
+			continue // sockets, links to nowhere, devices
+		}
+		if f, ok := p.file(full, fi, folder, false, emit); ok {
+			batch = append(batch, f)
+			batchBytes += f.Size
+			if len(batch) >= p.opt.BatchFiles {
+				flush()
+			}
+		}
+	}
+	flush()
+}
+
+func relFolder(root, dir string) string {
+	rel, err := filepath.Rel(root, dir)
+	if err != nil || rel == "." {
+		return ""
+	}
+	return filepath.ToSlash(rel)
+}
+
+// file plans one regular file. It returns the file for the caller's .eml
+// batch when it is a single message inside a walked folder; mbox files are
+// emitted as units of their own. explicit: the user named this file.
+func (p *Planner) file(path string, fi fs.FileInfo, folder string, explicit bool, emit func(*Unit)) (File, bool) {
+	format := p.opt.Format
+	var gz bool
+	if format == FormatAuto || format == FormatMbox {
+		k, isGz, err := sniff(path)
+		if err != nil {
+			p.fail(fmt.Errorf("%s: %w", path, unwrapPathError(err)))
+			return File{}, false
+		}
+		gz = isGz
+		if format == FormatAuto {
+			switch k {
+			case kindMbox:
+				format = FormatMbox
+			case kindEML:
+				format = FormatEML
+			case kindPST:
+				p.plan.Outlook = append(p.plan.Outlook, path)
+				p.skip(path, "Outlook data file: convert it first (readpst -M -o OUT "+path+") and scan the output")
+				if explicit {
+					p.fail(fmt.Errorf("%s: Outlook data files are not read directly; convert with readpst -M (Debian package pst-utils) and scan the output", path))
+				}
+				return File{}, false
+			default:
+				if explicit {
+					p.fail(fmt.Errorf("%s: not a recognised mail store (eml, mbox, gzip mbox, Maildir); use --input-format to force one", path))
+				} else {
+					p.skip(path, "format not recognised")
+				}
+				return File{}, false
+			}
+		}
+	}
+	switch format {
+	case FormatMbox:
+		p.mbox(path, fi.Size(), folder, gz, emit)
+		return File{}, false
+	case FormatMaildir:
+		if explicit {
+			p.fail(fmt.Errorf("%s: --input-format maildir needs a Maildir directory, not a file", path))
+		}
+		return File{}, false
+	}
+	f := File{Path: path, Folder: folder, Size: fi.Size()}
+	if explicit {
+		p.emitUnit(&Unit{Format: FormatEML, Mailbox: filepath.Dir(path), Files: []File{f}, Bytes: f.Size}, emit)
+		return File{}, false
+	}
+	return f, true
+}
+
+// mbox plans an mbox file, split into sections when it is large.
+func (p *Planner) mbox(path string, size int64, folder string, gz bool, emit func(*Unit)) {
+	unit := func(start, end int64) *Unit {
+		return &Unit{Format: FormatMbox, Mailbox: path, Path: path, Folder: folder, Gzip: gz,
+			Start: start, End: end, Bytes: max(end, size) - start}
+	}
+	if gz || p.workers == 1 || p.opt.SplitBytes < 0 || size <= p.opt.SplitBytes {
+		p.emitUnit(unit(0, -1), emit)
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		p.fail(fmt.Errorf("%s: %w", path, unwrapPathError(err)))
+		return
+	}
+	defer f.Close()
+	parts := int((size + p.opt.SplitBytes - 1) / p.opt.SplitBytes)
+	bounds, err := mbox.Boundaries(f, size, parts)
+	if err != nil || len(bounds) == 0 {
+		// Splitting is an optimisation; read it whole and let the reader
+		// report what is wrong.
+		p.emitUnit(unit(0, -1), emit)
+		return
+	}
+	if bounds[0] != 0 {
+		bounds = append([]int64{0}, bounds...)
+	}
+	for i, start := range bounds {
+		end := size
+		if i+1 < len(bounds) {
+			end = bounds[i+1]
+		}
+		if end > start {
+			u := unit(start, end)
+			u.Bytes = end - start
+			p.emitUnit(u, emit)
+		}
+	}
+}
+
+// maildir plans a Maildir root: its messages in batches, folder by folder.
+func (p *Planner) maildir(root string, emit func(*Unit)) {
+	var batch []File
+	var batchBytes int64
+	flush := func() {
+		if len(batch) > 0 {
+			p.emitUnit(&Unit{Format: FormatMaildir, Mailbox: root, Files: batch, Bytes: batchBytes}, emit)
+			batch, batchBytes = nil, 0
+		}
+	}
+	for e := range maildir.Walk(root) {
+		if e.Err != nil {
+			p.fail(e.Err)
+			continue
+		}
+		size := e.Info.Size
+		if fi, err := os.Stat(e.Path); err == nil {
+			size = fi.Size()
+		}
+		batch = append(batch, File{Path: e.Path, Folder: e.Folder, Flags: e.Info.Flags, Size: size})
+		batchBytes += size
+		if len(batch) >= p.opt.BatchFiles {
+			flush()
+		}
+	}
+	flush()
+	if _, ok := p.byName[root]; !ok {
+		// An empty Maildir is still a mailbox that was scanned.
+		p.byName[root] = len(p.plan.Mailboxes)
+		p.plan.Mailboxes = append(p.plan.Mailboxes, Mailbox{Name: root, Format: FormatMaildir})
+	}
+}
+
+// unwrapPathError drops the *fs.PathError wrapper whose path the caller
+// already prints.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,199 @@
+package header
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/mailtrip/mailtrip/mailfmt"
+)
+
+// Grammar (RFC 5322 section 2.2 and 3.2.2, with the divergences in the
+// package doc):
+//
+//	header        = *(field / continuation / junk) [blank-line]
+//	field         = field-name *WSP ":" value line-end
+//	field-name    = 1*ftext
+//	ftext         = %d33-57 / %d59-126        ; printable US-ASCII except ":"
+//	continuation  = 1*WSP text line-end       ; folded part of the previous field
+//	line-end      = CRLF / LF / end-of-block
+//	blank-line    = line-end                  ; an empty line ends the header
+//
+// Unfolding removes the line-end before a continuation and keeps the
+// continuation's leading whitespace (RFC 5322 section 2.2.3).
+
+// Parse parses a raw header block into fields in wire order. The block
+// may end with the blank line that terminates the header; anything after
+// that blank line is ignored. Lines that are neither a field nor a
+// continuation are skipped. The error is nil unless a limit of lim is
+// exceeded, in which case the fields parsed so far are returned with a
+// [*mailfmt.ParseError] wrapping [mailfmt.ErrLimit] whose Offset is the
+// position of the problem within block.
+func Parse(block []byte, lim mailfmt.Limits) (mailfmt.Header, error) {
+	h, _, err := ParseCount(block, lim)
+	return h, err
+}
+
+// ParseCount is [Parse] that also reports how many lines were skipped
+// because they were neither a field nor a continuation.
+func ParseCount(block []byte, lim mailfmt.Limits) (h mailfmt.Header, skipped int, err error) {
+	lim = lim.WithDefaults()
+	end := len(block)
+	if he, _, ok := SplitHeader(block); ok {
+		end = he
+	}
+	// Never convert more than the limit allows: a hostile block may be
+	// huge, and everything past MaxHeaderBytes is an error anyway.
+	conv := min(end, lim.MaxHeaderBytes+1)
+	if conv == 0 {
+		return nil, 0, nil
+	}
+	// One string for the whole block: names and unfolded values are
+	// substrings of it, so a typical header costs two allocations.
+	s := string(block[:conv])
+	h = make(mailfmt.Header, 0, min(strings.Count(s, "\n")+1, lim.MaxFields))
+
+	var (
+		cur      = -1 // index in h of the field continuations attach to
+		folded   strings.Builder
+		isFolded bool
+	)
+	finish := func() {
+		if cur < 0 {
+			return
+		}
+		if isFolded {
+			h[cur].Value = strings.TrimLeft(folded.String(), " \t")
+			folded.Reset()
+			isFolded = false
+		}
+		cur = -1
+	}
+
+	for pos := 0; pos < conv; {
+		lineStart := pos
+		nl := strings.IndexByte(s[pos:], '\n')
+		next := conv
+		lineEnd := conv
+		if nl >= 0 {
+			lineEnd = pos + nl
+			next = lineEnd + 1
+		}
+		line := trimCR(s[pos:lineEnd])
+		if len(line) > lim.MaxLineBytes {
+			finish()
+			return h, skipped, &mailfmt.ParseError{Offset: int64(lineStart),
+				Err: fmt.Errorf("header line longer than %d bytes: %w", lim.MaxLineBytes, mailfmt.ErrLimit)}
+		}
+		if lineStart+len(line) > lim.MaxHeaderBytes {
+			finish()
+			return h, skipped, &mailfmt.ParseError{Offset: int64(lim.MaxHeaderBytes),
+				Err: fmt.Errorf("header longer than %d bytes: %w", lim.MaxHeaderBytes, mailfmt.ErrLimit)}
+		}
+		pos = next
+
+		if line != "" && (line[0] == ' ' || line[0] == '\t') {
+			// continuation = 1*WSP text line-end
+			if cur < 0 {
+				skipped++
+				continue
+			}
+			if !isFolded {
+				folded.WriteString(h[cur].Value)
+				isFolded = true
+			}
+			folded.WriteString(line)
+			continue
+		}
+		finish()
+		name, value, ok := splitField(line)
+		if !ok {
+			skipped++
+			continue
+		}
+		if len(h) >= lim.MaxFields {
+			return h, skipped, &mailfmt.ParseError{Offset: int64(lineStart),
+				Err: fmt.Errorf("more than %d header fields: %w", lim.MaxFields, mailfmt.ErrLimit)}
+		}
+		h = append(h, mailfmt.Field{Name: name, Value: value})
+		cur = len(h) - 1
+	}
+	finish()
+	if end > conv {
+		return h, skipped, &mailfmt.ParseError{Offset: int64(lim.MaxHeaderBytes),
+			Err: fmt.Errorf("header longer than %d bytes: %w", lim.MaxHeaderBytes, mailfmt.ErrLimit)}
+	}
+	return h, skipped, nil
+}
+
+// splitField splits "Name *WSP : *WSP value" (line end already removed).
+func splitField(line string) (name, value string, ok bool) {
+	colon := strings.IndexByte(line, ':')
+	if colon <= 0 {
+		return "", "", false
+	}
+	name = strings.TrimRight(line[:colon], " \t")
+	if !IsFieldName(name) {
+		return "", "", false
+	}
+	return name, strings.TrimLeft(line[colon+1:], " \t"), true
+}
+
+// IsFieldName reports whether s is a non-empty RFC 5322 field-name
+// (printable US-ASCII except colon).
+func IsFieldName[T string | []byte](s T) bool {
+	if len(s) == 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 33 || c > 126 || c == ':' {
+			return false
+		}
+	}
+	return true
+}
+
+func trimCR(s string) string {
+	if n := len(s); n > 0 && s[n-1] == '\r' {
+		return s[:n-1]
+	}
+	return s
+}
+
+// SplitHeader finds the blank line that ends the header in data. hdrEnd is
+// the offset just past the last header line's line end (where the blank
+// line starts) and bodyStart the offset just past the blank line. Line
+// ends may be LF or CRLF, mixed. ok is false when data holds no blank
+// line. A block that starts with a blank line has an empty header
+// (hdrEnd 0).
+func SplitHeader(data []byte) (hdrEnd, bodyStart int, ok bool) {
+	if n := blankLineAt(data, 0); n > 0 {
+		return 0, n, true
+	}
+	for i := 0; ; {
+		nl := bytes.IndexByte(data[i:], '\n')
+		if nl < 0 {
+			return 0, 0, false
+		}
+		i += nl + 1
+		if n := blankLineAt(data, i); n > 0 {
+			return i, i + n, true
+		}
+	}
+}
+
+// blankLineAt returns the length of the empty line (LF or CRLF) starting
+// at data[i], or 0.
+func blankLineAt(data []byte, i int) int {
+	if i < len(data) {
+		switch data[i] {
+		case '\n':
+			return 1
+		case '\r':
+			if i+1 < len(data) && data[i+1] == '\n' {
+				return 2
+			}
+		}
+	}
+	return 0
+}
