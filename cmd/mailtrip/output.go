@@ -178,7 +178,7 @@ func (t *tableWriter) Close(s summary) error {
 				verdict = "FLAGGED"
 			}
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\n", m.Mailbox, m.Messages, m.AutoForwarded, m.Redirected,
-				m.LooksForwarded, topDestinations(m, 3), day(m.FirstSeen), day(m.LastSeen), verdict)
+				m.LooksForwarded, topDestinations(m, 3), day(m.First), day(m.Last), verdict)
 		}
 		fmt.Fprintln(tw)
 	}
@@ -212,27 +212,17 @@ func (t *tableWriter) Close(s summary) error {
 }
 
 func topDestinations(m header.MailboxStats, n int) string {
-	type kv struct {
-		k string
-		v int
-	}
-	var l []kv
-	for k, v := range m.Destinations {
-		l = append(l, kv{k, v})
-	}
-	sort.Slice(l, func(i, j int) bool {
-		if l[i].v != l[j].v {
-			return l[i].v > l[j].v
-		}
-		return l[i].k < l[j].k
-	})
 	var parts []string
-	for i, e := range l {
+	for i, d := range m.Destinations {
 		if i == n {
-			parts = append(parts, fmt.Sprintf("+%d more", len(l)-n))
+			parts = append(parts, fmt.Sprintf("+%d more", len(m.Destinations)-n))
 			break
 		}
-		parts = append(parts, fmt.Sprintf("%s (%d)", e.k, e.v))
+		ext := ""
+		if d.External {
+			ext = " ext"
+		}
+		parts = append(parts, fmt.Sprintf("%s (%d%s)", d.Address, d.Count, ext))
 	}
 	if len(parts) == 0 {
 		return "-"

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mailtrip/mailtrip/config"
+	"github.com/mailtrip/mailtrip/ingest"
 )
 
 // Exit codes, the contract of ARCHITECTURE.md.
@@ -50,12 +51,17 @@ type app struct {
 	cfg            config.Config
 	cfgPath        string
 	log            *slog.Logger
+	env            ingest.Env // where scan looks with no PATH
 }
 
 // Run executes mailtrip with args (without the program name) and returns
 // the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr}
+	return run(ctx, &app{stdout: stdout, stderr: stderr, env: ingest.CurrentEnv()}, args)
+}
+
+func run(ctx context.Context, a *app, args []string) int {
+	stdout, stderr := a.stdout, a.stderr
 	root := a.rootCmd()
 	root.SetArgs(args)
 	root.SetOut(stdout)

@@ -31,7 +31,7 @@ type scanFlags struct {
 
 func (a *app) scanCmd() *cobra.Command {
 	var f scanFlags
-	env := ingest.CurrentEnv()
+	env := a.env
 	var where strings.Builder
 	for _, c := range env.Candidates() {
 		fmt.Fprintf(&where, "  %-28s %s\n", c.What, c.Path)

@@ -122,7 +122,7 @@ func internalMatcher(domains []string) func(string) bool {
 
 // fields returns the header fields named name in wire order, keeping the
 // spelling of the name as found.
-func fields(h mailfmt.Header, name string) []mailfmt.Field {
+func fieldsNamed(h mailfmt.Header, name string) []mailfmt.Field {
 	var fs []mailfmt.Field
 	for _, f := range h {
 		if strings.EqualFold(f.Name, name) {

@@ -54,7 +54,7 @@ func autoForward(m *mailfmt.Message, internal func(domain string) bool) []Findin
 	}
 
 	// Exchange: PidTagAutoForwarded written to MIME ([MS-OXCMAIL] 2.1.3.2.21).
-	if fs := fields(h, "X-MS-Exchange-Organization-AutoForwarded"); len(fs) > 0 && !autoReply {
+	if fs := fieldsNamed(h, "X-MS-Exchange-Organization-AutoForwarded"); len(fs) > 0 && !autoReply {
 		for _, f := range fs {
 			if strings.EqualFold(strings.TrimSpace(f.Value), "true") {
 				add(AutoForward, "exchange", RuleExchangeAutoForwarded, headerEvidence(fs), nil)
@@ -63,13 +63,13 @@ func autoForward(m *mailfmt.Message, internal func(domain string) bool) []Findin
 		}
 	}
 	// Exchange loop-prevention headers (Exchange Team Blog, 2021).
-	if fs := nonEmpty(fields(h, "X-MS-Exchange-Inbox-Rules-Loop")); len(fs) > 0 && !autoReply {
+	if fs := nonEmptyFields(fieldsNamed(h, "X-MS-Exchange-Inbox-Rules-Loop")); len(fs) > 0 && !autoReply {
 		add(AutoForward, "exchange", RuleExchangeInboxRulesLoop, headerEvidence(fs), nil)
 	}
-	if fs := nonEmpty(fields(h, "X-MS-Exchange-ForwardingLoop")); len(fs) > 0 {
+	if fs := nonEmptyFields(fieldsNamed(h, "X-MS-Exchange-ForwardingLoop")); len(fs) > 0 {
 		add(AutoForward, "exchange", RuleExchangeForwardingLoop, headerEvidence(fs), nil)
 	}
-	if fs := nonEmpty(fields(h, "X-MS-Exchange-Transport-Rules-Loop")); len(fs) > 0 {
+	if fs := nonEmptyFields(fieldsNamed(h, "X-MS-Exchange-Transport-Rules-Loop")); len(fs) > 0 {
 		add(AutoForward, "exchange", RuleExchangeTransportRuleLoop, headerEvidence(fs), nil)
 	}
 
@@ -82,16 +82,16 @@ func autoForward(m *mailfmt.Message, internal func(domain string) bool) []Findin
 		out = append(out, *f)
 	}
 
-	if fs := nonEmpty(fields(h, "X-MailFwdBy")); len(fs) > 0 {
+	if fs := nonEmptyFields(fieldsNamed(h, "X-MailFwdBy")); len(fs) > 0 {
 		add(AutoForward, "generic", RuleMailFwdBy, headerEvidence(fs), nil)
 	}
 	// Dovecot Pigeonhole prepends X-Sieve and X-Sieve-Redirected-From (the
 	// redirecting user) to the copy it redirects.
-	if fs := nonEmpty(fields(h, "X-Sieve-Redirected-From")); len(fs) > 0 {
-		ev := headerEvidence(fields(h, "X-Sieve"))
+	if fs := nonEmptyFields(fieldsNamed(h, "X-Sieve-Redirected-From")); len(fs) > 0 {
+		ev := headerEvidence(fieldsNamed(h, "X-Sieve"))
 		add(Redirect, "sieve", RuleSieveRedirectedFrom, append(ev, headerEvidence(fs)...), nil)
 	}
-	if fs := nonEmpty(fields(h, "X-Zimbra-Forwarded")); len(fs) > 0 {
+	if fs := nonEmptyFields(fieldsNamed(h, "X-Zimbra-Forwarded")); len(fs) > 0 {
 		add(Redirect, "zimbra", RuleZimbraForwarded, headerEvidence(fs), nil)
 	}
 	if ev, dests, ok := resentBlock(h); ok {
@@ -121,7 +121,7 @@ func finalRecipient(h mailfmt.Header) string {
 	return ""
 }
 
-func nonEmpty(fs []mailfmt.Field) []mailfmt.Field {
+func nonEmptyFields(fs []mailfmt.Field) []mailfmt.Field {
 	out := fs[:0:0]
 	for _, f := range fs {
 		if strings.TrimSpace(f.Value) != "" {
@@ -132,8 +132,8 @@ func nonEmpty(fs []mailfmt.Field) []mailfmt.Field {
 }
 
 func gmailForward(h mailfmt.Header) *Finding {
-	to := fields(h, "X-Forwarded-To")
-	fwdFor := fields(h, "X-Forwarded-For")
+	to := fieldsNamed(h, "X-Forwarded-To")
+	fwdFor := fieldsNamed(h, "X-Forwarded-For")
 	var dests []string
 	for _, f := range to {
 		dests = appendNew(dests, addresses(f.Value)...)
@@ -187,7 +187,7 @@ func cafEnvelope(m *mailfmt.Message) *Finding {
 			return
 		}
 	}
-	for _, f := range fields(m.Header, "Return-Path") {
+	for _, f := range fieldsNamed(m.Header, "Return-Path") {
 		check("header", f.Name, f.Value)
 	}
 	if s := envelopeSender(m.Envelope); s != "" {
@@ -246,7 +246,7 @@ func srsReturnPath(m *mailfmt.Message) []Evidence {
 		return false
 	}
 	var ev []Evidence
-	for _, f := range fields(m.Header, "Return-Path") {
+	for _, f := range fieldsNamed(m.Header, "Return-Path") {
 		if isSRS(f.Value) {
 			ev = append(ev, Evidence{Where: "header", Name: f.Name, Value: strings.TrimSpace(f.Value)})
 		}
@@ -265,7 +265,7 @@ func deliveredToChain(h mailfmt.Header, internal func(string) bool) ([]Evidence,
 	if h.Has("List-Id") || h.Has("List-Post") {
 		return nil, false
 	}
-	fs := fields(h, "Delivered-To")
+	fs := fieldsNamed(h, "Delivered-To")
 	if len(fs) < 2 {
 		return nil, false
 	}

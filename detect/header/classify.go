@@ -173,12 +173,12 @@ func isCalendar(m *mailfmt.Message) bool {
 			return true
 		}
 	}
-	return strings.HasPrefix(mt, "multipart/") && containsFold(m.Body, calendarPart)
+	return strings.HasPrefix(mt, "multipart/") && hasFoldASCII(m.Body, calendarPart)
 }
 
-// containsFold reports whether b contains the lower-case ASCII pattern p,
+// hasFoldASCII reports whether b contains the lower-case ASCII pattern p,
 // ignoring ASCII case, without copying b.
-func containsFold(b, p []byte) bool {
+func hasFoldASCII(b, p []byte) bool {
 	for i := 0; i+len(p) <= len(b); i++ {
 		if b[i]|0x20 == p[0] && bytes.EqualFold(b[i:i+len(p)], p) {
 			return true
