@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/mailtrip/mailtrip/alert"
 )
 
 // Environment variables read by every command.
@@ -162,6 +164,11 @@ func (c Config) Validate() error {
 	var errs []error
 	if c.Scan.Workers < 0 {
 		errs = append(errs, fmt.Errorf("scan.workers: %d is negative", c.Scan.Workers))
+	}
+	if f := strings.ToLower(c.Scan.FailOn); f != "" && f != "none" {
+		if _, err := alert.ParseLevel(f); err != nil {
+			errs = append(errs, fmt.Errorf("scan.fail_on: %w", err))
+		}
 	}
 	if c.Header.MinAutoForwarded < 0 {
 		errs = append(errs, fmt.Errorf("header.min_auto_forwarded: %d is negative", c.Header.MinAutoForwarded))

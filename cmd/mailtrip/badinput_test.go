@@ -77,7 +77,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, want := range []string{
 		"truncated.mbox: offset ",
-		"hugeline.mbox: offset 0",
+		"hugeline.mbox: offset ",
 		"limit",
 		"nosep.eml: offset ",
 		"noperm: permission denied",

@@ -82,6 +82,7 @@ their file and offset, and the exit code is 3 when any input was unreadable.`,
 			}
 			bw := bufio.NewWriter(w)
 			enc := json.NewEncoder(bw)
+			enc.SetEscapeHTML(false)
 			first := true
 			var writeErr error
 			if format == "json" {

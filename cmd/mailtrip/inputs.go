@@ -42,10 +42,14 @@ func (r *inputRun) onError(err error) {
 	if r.errorOut == nil {
 		return
 	}
+	clear := "" // erase the progress bar before printing over it
+	if r.progress {
+		clear = "\r\033[K"
+	}
 	if r.printed < maxPrintedErrors {
-		fmt.Fprintf(r.errorOut, "\r\033[Kmailtrip: %v\n", err)
+		fmt.Fprintf(r.errorOut, "%smailtrip: %v\n", clear, err)
 	} else if r.printed == maxPrintedErrors {
-		fmt.Fprintf(r.errorOut, "\r\033[Kmailtrip: more input errors follow; only their count is shown\n")
+		fmt.Fprintf(r.errorOut, "%smailtrip: more input errors follow; only their count is shown\n", clear)
 	}
 	r.printed++
 }

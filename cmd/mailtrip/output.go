@@ -34,13 +34,14 @@ func (s summary) writeLine(w io.Writer) {
 	if secs := s.Elapsed.Seconds(); secs > 0 {
 		rate = fmt.Sprintf(" (%s/s)", humanBytes(int64(float64(s.Bytes)/secs)))
 	}
-	fmt.Fprintf(w, "mailtrip: scanned %s messages in %d mailboxes, %s in %s%s; %d alerts",
-		humanCount(s.Counts.Events), len(s.Plan.Mailboxes), humanBytes(s.Bytes), s.Elapsed.Round(time.Millisecond), rate, s.Counts.Alerts)
+	fmt.Fprintf(w, "mailtrip: scanned %s in %s, %s in %s%s; %s",
+		plural(s.Counts.Events, "message"), plural(int64(len(s.Plan.Mailboxes)), "mailbox"), humanBytes(s.Bytes),
+		s.Elapsed.Round(time.Millisecond), rate, plural(s.Counts.Alerts, "alert"))
 	if n := s.Counts.Errors + int64(len(s.Plan.Errors)); n > 0 {
-		fmt.Fprintf(w, "; %d input errors (results incomplete)", n)
+		fmt.Fprintf(w, "; %s (results incomplete)", plural(n, "input error"))
 	}
 	if n := len(s.Plan.Skipped); n > 0 {
-		fmt.Fprintf(w, "; %d files skipped", n)
+		fmt.Fprintf(w, "; %s not recognised as mail and skipped (--format json lists them)", plural(int64(n), "file"))
 	}
 	fmt.Fprintln(w)
 }
@@ -55,7 +56,9 @@ func newAlertWriter(format string, w io.Writer) (alertWriter, error) {
 	switch format {
 	case "jsonl":
 		bw := bufio.NewWriter(w)
-		return &jsonlWriter{w: bw, enc: json.NewEncoder(bw)}, nil
+		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false) // Message-IDs keep their <angle brackets>
+		return &jsonlWriter{w: bw, enc: enc}, nil
 	case "json":
 		return &jsonWriter{w: w}, nil
 	case "table":
@@ -133,6 +136,7 @@ func (j *jsonWriter) Close(s summary) error {
 		doc.Summary.Skipped = append(doc.Summary.Skipped, jsonSkipped(sk))
 	}
 	enc := json.NewEncoder(j.w)
+	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
 }
@@ -228,6 +232,17 @@ func topDestinations(m header.MailboxStats, n int) string {
 		return "-"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// plural renders "1 message", "2 messages", "3 mailboxes".
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "x") {
+		return humanCount(n) + " " + noun + "es"
+	}
+	return humanCount(n) + " " + noun + "s"
 }
 
 func day(t time.Time) string {

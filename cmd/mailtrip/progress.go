@@ -18,6 +18,7 @@ type progressBar struct {
 	messages atomic.Int64
 	start    time.Time
 	done     chan struct{}
+	drawn    bool
 	wg       sync.WaitGroup
 }
 
@@ -31,7 +32,9 @@ func startProgress(w io.Writer, bytes *atomic.Int64, total func() (int64, bool))
 		for {
 			select {
 			case <-b.done:
-				fmt.Fprint(b.w, "\r\033[K")
+				if b.drawn {
+					fmt.Fprint(b.w, "\r\033[K")
+				}
 				return
 			case <-t.C:
 				b.draw()
@@ -59,6 +62,7 @@ func (b *progressBar) draw() {
 		}
 	}
 	fmt.Fprintf(b.w, "\r\033[K%s", line)
+	b.drawn = true
 }
 
 // stop erases the bar; safe on a nil bar.

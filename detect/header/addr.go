@@ -1,73 +1,41 @@
 package header
 
 import (
-	"mime"
 	"strings"
 
 	"github.com/mailtrip/mailtrip/mailfmt"
+	mhdr "github.com/mailtrip/mailtrip/mailfmt/header"
 )
 
-// This file holds the small address and encoding helpers the artifact rules
-// need. They stand in for mailfmt/header.DecodeWord and
-// mailfmt/header.Addresses until that package lands; the behaviour is the
-// same contract (lenient, lower-cased addr-specs; RFC 2047 decoding that
-// falls back to the raw text).
+// decodeWord decodes RFC 2047 encoded-words in s for display; text that
+// cannot be decoded is returned as found.
+func decodeWord(s string) string { return mhdr.DecodeWord(s) }
 
-var wordDecoder mime.WordDecoder
-
-// decodeWord decodes RFC 2047 encoded-words in s for display. Text that
-// cannot be decoded (unknown charset, malformed word) is returned as found.
-func decodeWord(s string) string {
-	if !strings.Contains(s, "=?") {
-		return s
-	}
-	d, err := wordDecoder.DecodeHeader(s)
-	if err != nil {
-		return s
-	}
-	return d
-}
-
-// addresses extracts addr-specs from a header value leniently: any token
-// holding exactly one '@' with a non-empty local part and a dotted domain,
-// after stripping angle brackets, quotes and list punctuation. Results are
-// lower-cased and de-duplicated in order of appearance. Display names,
-// comments and tenant ids ("alice@contoso.com;f7a1...") fall away.
+// addresses returns the addr-specs in a header value (mailfmt/header's
+// lenient, lower-cased extraction), keeping only those with a dotted
+// domain, without duplicates, in order of appearance. Display names,
+// comments and tenant ids ("alice@contoso.com;f7a1...") fall away, and so
+// do host-local names ("root@localhost") that never leave a server.
 func addresses(v string) []string {
 	var out []string
-	seen := map[string]bool{}
-	for tok := range strings.FieldsFuncSeq(v, func(r rune) bool {
-		switch r {
-		case ' ', '\t', '\r', '\n', ',', ';', '<', '>', '"', '\'', '(', ')', '[', ']':
-			return true
-		}
-		return false
-	}) {
-		tok = strings.Trim(tok, ".:")
-		if strings.HasPrefix(strings.ToLower(tok), "mailto:") {
-			tok = tok[len("mailto:"):]
-		}
-		local, domain, ok := strings.Cut(tok, "@")
-		if !ok || local == "" || domain == "" || strings.Contains(domain, "@") ||
-			!strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") {
+	for _, a := range mhdr.Addresses(v) {
+		domain := a[strings.LastIndexByte(a, '@')+1:]
+		if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
 			continue
 		}
-		a := strings.ToLower(tok)
-		if !seen[a] {
-			seen[a] = true
-			out = append(out, a)
-		}
+		out = appendNew(out, a)
 	}
 	return out
 }
 
-// domainOf returns the lower-cased domain of an addr-spec, or "".
+// domainOf returns the lower-cased domain of an addr-spec (after its last
+// '@'), or "".
 func domainOf(addr string) string {
-	_, d, ok := strings.Cut(addr, "@")
-	if !ok {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 {
 		return ""
 	}
-	return strings.TrimSuffix(strings.ToLower(d), ".")
+	return strings.TrimSuffix(strings.ToLower(addr[i+1:]), ".")
 }
 
 // secondLevels are the second-level labels under a two-letter country code

@@ -198,10 +198,10 @@ func TestDetectorCancelled(t *testing.T) {
 // and 0.5.
 func TestHeuristicBoundaries(t *testing.T) {
 	tests := []struct {
-		name                        string
-		forwards, redirects, hand   int
-		bothFwd                     int // forwards that also look forwarded
-		flagged                     bool
+		name                      string
+		forwards, redirects, hand int
+		bothFwd                   int // forwards that also look forwarded
+		flagged                   bool
 	}{
 		{name: "below minimum", forwards: 4, flagged: false},
 		{name: "at minimum", forwards: 5, flagged: true},
@@ -342,7 +342,7 @@ func TestDeterministicIDs(t *testing.T) {
 func TestDetectorConcurrent(t *testing.T) {
 	d := newTestDetector(Options{InternalDomains: []string{"corp.example"}})
 	var c collector
-	const workers, per = 8, 50
+	const workers, per = 8, 48
 	boxes := []string{"alice", "bob", "carol"}
 	var wg sync.WaitGroup
 	for w := range workers {

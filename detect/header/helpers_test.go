@@ -6,45 +6,32 @@ import (
 	"testing"
 
 	"github.com/mailtrip/mailtrip/mailfmt"
+	mhdr "github.com/mailtrip/mailtrip/mailfmt/header"
 )
 
-// msg parses a hand-written message for tests: header fields in wire order,
-// continuation lines unfolded, body after the first blank line. It is a
-// test helper, not a parser: mailfmt/header owns real parsing.
+// fwdMsg reads a hand-written message with mailfmt/header.ReadMessage.
 func fwdMsg(t testing.TB, raw string) *mailfmt.Message {
 	t.Helper()
-	raw = strings.ReplaceAll(raw, "\r\n", "\n")
-	head, body, _ := strings.Cut(raw, "\n\n")
-	m := &mailfmt.Message{Body: []byte(body), BodySize: int64(len(body))}
-	for line := range strings.SplitSeq(head, "\n") {
-		if line == "" {
-			continue
-		}
-		if line[0] == ' ' || line[0] == '\t' {
-			if len(m.Header) == 0 {
-				t.Fatalf("continuation line before any field: %q", line)
-			}
-			m.Header[len(m.Header)-1].Value += " " + strings.TrimSpace(line)
-			continue
-		}
-		name, value, ok := strings.Cut(line, ":")
-		if !ok {
-			t.Fatalf("malformed header line %q", line)
-		}
-		m.Header = append(m.Header, mailfmt.Field{Name: name, Value: strings.TrimLeft(value, " \t")})
+	m, err := mhdr.ReadMessage(strings.NewReader(raw), mailfmt.Limits{})
+	if err != nil {
+		t.Fatalf("read test message: %v\n%s", err, raw)
 	}
-	m.HeaderBytes = len(head) + 2
 	return m
 }
 
-// readFwdMsg parses a message file with msg.
+// readFwdMsg reads a real message file with mailfmt/header.ReadMessage.
 func readFwdMsg(t testing.TB, path string) *mailfmt.Message {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m, err := mhdr.ReadMessage(f, mailfmt.Limits{})
 	if err != nil {
 		t.Fatalf("read %s: %v", path, err)
 	}
-	return fwdMsg(t, string(b))
+	return m
 }
 
 func fwdRules(fs []Finding) []string {

@@ -58,29 +58,29 @@ func foldedSet[V any](v V, phrases ...string) map[string]V {
 // dashedPhrases are the phrases between dashes.
 var dashedPhrases = func() map[string]separatorKind {
 	m := foldedSet(sepForward,
-		"Forwarded message",          // en: Gmail (all locales), Thunderbird, Yahoo
-		"Forwarded Message",          // en
-		"Weitergeleitete Nachricht",  // de: Thunderbird, Yahoo, older Gmail
-		"Message transféré",          // fr: Thunderbird, older Gmail
-		"Message transmis",           // fr: Yahoo
-		"Mensaje reenviado",          // es: Thunderbird, Yahoo, older Gmail
-		"Messaggio inoltrato",        // it: Thunderbird, Yahoo, older Gmail
-		"Mensagem encaminhada",       // pt: Thunderbird, older Gmail
-		"Doorgestuurd bericht",       // nl: Thunderbird
+		"Forwarded message",            // en: Gmail (all locales), Thunderbird, Yahoo
+		"Forwarded Message",            // en
+		"Weitergeleitete Nachricht",    // de: Thunderbird, Yahoo, older Gmail
+		"Message transféré",            // fr: Thunderbird, older Gmail
+		"Message transmis",             // fr: Yahoo
+		"Mensaje reenviado",            // es: Thunderbird, Yahoo, older Gmail
+		"Messaggio inoltrato",          // it: Thunderbird, Yahoo, older Gmail
+		"Mensagem encaminhada",         // pt: Thunderbird, older Gmail
+		"Doorgestuurd bericht",         // nl: Thunderbird
 		"Treść przekazanej wiadomości", // pl: Thunderbird ("--- X ---")
-		"Przekazana wiadomość",       // pl
-		"Vidarebefordrat meddelande", // sv: Thunderbird
-		"Videresendt meddelelse",     // da: Thunderbird
-		"Videresendt melding",        // no
-		"Välitetty viesti",           // fi: Thunderbird ("Välitetty viesti / Fwd.Msg")
-		"Fwd.Msg",                    // fi: Thunderbird, second half
-		"Přeposlaná zpráva",          // cs: Thunderbird
-		"Preposlaná správa",          // sk
-		"Továbbított üzenet",         // hu: Thunderbird
+		"Przekazana wiadomość",         // pl
+		"Vidarebefordrat meddelande",   // sv: Thunderbird
+		"Videresendt meddelelse",       // da: Thunderbird
+		"Videresendt melding",          // no
+		"Välitetty viesti",             // fi: Thunderbird ("Välitetty viesti / Fwd.Msg")
+		"Fwd.Msg",                      // fi: Thunderbird, second half
+		"Přeposlaná zpráva",            // cs: Thunderbird
+		"Preposlaná správa",            // sk
+		"Továbbított üzenet",           // hu: Thunderbird
 		"Перенаправленное сообщение", // ru: Thunderbird
 		"Пересылаемое сообщение",     // ru: Yandex
 		"Пересланное сообщение",      // ru
-		"İletilen İleti",             // tr: Thunderbird
+		"İletilen İleti", // tr: Thunderbird
 	)
 	for k, v := range foldedSet(sepOriginal,
 		"Original Message",        // en: Outlook, Outlook Express, Thunderbird (reply header option)
@@ -108,23 +108,23 @@ var dashedPhrases = func() map[string]separatorKind {
 
 // introPhrases are Apple Mail's "Begin forwarded message:" lines.
 var introPhrases = foldedSet(true,
-	"Begin forwarded message",              // en
+	"Begin forwarded message",               // en
 	"Anfang der weitergeleiteten Nachricht", // de
-	"Début du message réexpédié",           // fr
-	"Inicio del mensaje reenviado",         // es
-	"Inizio messaggio inoltrato",           // it
-	"Begin doorgestuurd bericht",           // nl
-	"Początek przekazywanej wiadomości",    // pl
-	"Início da mensagem encaminhada",       // pt-BR
-	"Início da mensagem reencaminhada",     // pt-PT
-	"Vidarebefordrat mejl",                 // sv
-	"Start på videresendt besked",          // da
-	"Videresendt melding",                  // no
-	"Välitetty viesti alkaa",               // fi
-	"Začátek přeposílané zprávy",           // cs
-	"Továbbított levél kezdete",            // hu
-	"İleti başlangıcı",                     // tr
-	"Начало переадресованного сообщения",   // ru
+	"Début du message réexpédié",            // fr
+	"Inicio del mensaje reenviado",          // es
+	"Inizio messaggio inoltrato",            // it
+	"Begin doorgestuurd bericht",            // nl
+	"Początek przekazywanej wiadomości",     // pl
+	"Início da mensagem encaminhada",        // pt-BR
+	"Início da mensagem reencaminhada",      // pt-PT
+	"Vidarebefordrat mejl",                  // sv
+	"Start på videresendt besked",           // da
+	"Videresendt melding",                   // no
+	"Välitetty viesti alkaa",                // fi
+	"Začátek přeposílané zprávy",            // cs
+	"Továbbított levél kezdete",             // hu
+	"İleti başlangıcı",                      // tr
+	"Начало переадресованного сообщения",    // ru
 )
 
 // Roles of the labels in a forwarded-header block.
@@ -169,6 +169,19 @@ var blockLabels = func() map[string]uint8 {
 		"Content-Type", "Content-Transfer-Encoding", "Reply-To", "In-Reply-To",
 		"References", "Delivered-To", "X-Mailer", "DKIM-Signature", "Message")
 	return m
+}()
+
+// labelFirst holds the first bytes a From label can start with (lower
+// case ASCII, or the lead byte of a UTF-8 sequence, which upper and lower
+// case share in the scripts of blockLabels), and "*" for "*From:*".
+var labelFirst = func() (t [256]bool) {
+	t['*'] = true
+	for k, role := range blockLabels {
+		if role&roleFrom != 0 {
+			t[k[0]] = true
+		}
+	}
+	return t
 }()
 
 // bodySign is one separator found in the text.
@@ -253,12 +266,13 @@ const maxBodySigns = 4
 // scanSeparators finds client forward separators in text.
 func scanSeparators(text []byte) []bodySign {
 	var signs []bodySign
-	seen := map[string]bool{}
 	add := func(s bodySign) {
-		if !seen[s.client] && len(signs) < maxBodySigns {
-			seen[s.client] = true
-			signs = append(signs, s)
+		for _, o := range signs {
+			if o.client == s.client {
+				return // one sign per client
+			}
 		}
+		signs = append(signs, s)
 	}
 	sc := lineScanner{text: text}
 	lastRule := -10   // line number of the last "____" line
@@ -278,7 +292,7 @@ func scanSeparators(text []byte) []bodySign {
 		switch line[0] {
 		case '-':
 			if client, kind, ok := dashedSeparator(line); ok {
-				add(bodySign{client: client, line: n, value: display(line), ambiguous: kind == sepOriginal})
+				add(bodySign{client: client, line: n, value: evidenceText(line), ambiguous: kind == sepOriginal})
 				consumed = n + 8
 			}
 			continue
@@ -288,21 +302,21 @@ func scanSeparators(text []byte) []bodySign {
 			}
 			continue
 		}
-		if n <= consumed {
-			continue
-		}
 		if last := line[len(line)-1]; last == ':' || bytes.HasSuffix(line, []byte("：")) {
 			if len(line) <= 120 && introPhrase(line) {
-				add(bodySign{client: "apple-mail", line: n, value: display(line)})
+				add(bodySign{client: "apple-mail", line: n, value: evidenceText(line)})
 				consumed = n + 8
 				continue
 			}
 		}
-		if first && !quoted && isOutlookAttribution(line) && indentedNext(sc) {
-			add(bodySign{client: "outlook-2019", line: n, value: display(line), ambiguous: true})
+		if n <= consumed {
 			continue
 		}
-		if labelRole(line)&roleFrom != 0 {
+		if first && !quoted && isOutlookAttribution(line) && indentedNext(sc) {
+			add(bodySign{client: "outlook-2019", line: n, value: evidenceText(line), ambiguous: true})
+			continue
+		}
+		if labelFirst[asciiLower(line[0])] && labelRole(line)&roleFrom != 0 {
 			if roles, last := headerBlock(sc); roles&(roleSubject) != 0 &&
 				roles&(roleSent|roleDate) != 0 && roles&roleRaw == 0 {
 				client := "new-outlook"
@@ -312,7 +326,7 @@ func scanSeparators(text []byte) []bodySign {
 				case roles&roleSent != 0:
 					client = "outlook"
 				}
-				add(bodySign{client: client, line: n, value: display(line), ambiguous: true})
+				add(bodySign{client: client, line: n, value: evidenceText(line), ambiguous: true})
 				consumed = last
 			}
 		}
@@ -398,9 +412,12 @@ func isRule(line []byte) bool {
 // labelRole returns the roles of the label before the first colon of a
 // line ("From:", "De :", "*Von:*", "差出人："), or 0.
 func labelRole(line []byte) uint8 {
-	k := bytes.IndexByte(line, ':')
-	if w := bytes.Index(line, []byte("：")); w >= 0 && (k < 0 || w < k) {
-		k = w
+	k := -1
+	for i, c := range line[:min(len(line), 44)] {
+		if c == ':' || c == 0xEF && bytes.HasPrefix(line[i:], []byte("：")) {
+			k = i
+			break
+		}
 	}
 	if k <= 0 || k > 40 {
 		return 0
@@ -474,8 +491,8 @@ func indentedNext(sc lineScanner) bool {
 	return false
 }
 
-// display shortens a marker line for evidence.
-func display(line []byte) string {
+// evidenceText shortens a marker line for evidence.
+func evidenceText(line []byte) string {
 	const max = 200
 	if len(line) <= max {
 		return string(line)

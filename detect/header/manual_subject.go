@@ -118,9 +118,10 @@ type subjectInfo struct {
 //	counter  = "[" 1*DIGIT "]" / "(" 1*DIGIT ")"
 //	colon    = ":" / "：" (U+FF1A, full width)
 //
-// It stops at the first word that is not a known prefix. vsIsForward
-// resolves the "VS" ambiguity (see the table above).
-func parseSubject(subject string, vsIsForward bool) subjectInfo {
+// It stops at the first word that is not a known prefix. vsIsForward, asked
+// only when a "VS" prefix is seen, resolves that ambiguity (see the table
+// above).
+func parseSubject(subject string, vsIsForward func() bool) subjectInfo {
 	si := subjectInfo{subject: subject}
 	s := subject
 	for n := 0; n < 12 && s != ""; n++ {
@@ -141,7 +142,7 @@ func parseSubject(subject string, vsIsForward bool) subjectInfo {
 		kind := subjectPrefixes[string(foldText(fb[:0], []byte(word)))]
 		if kind == prefixAmbiguousVS {
 			kind = prefixReply
-			if vsIsForward {
+			if vsIsForward != nil && vsIsForward() {
 				kind = prefixForward
 			}
 		}
@@ -228,7 +229,7 @@ func foldText(dst, s []byte) []byte {
 				dst = append(dst, ' ')
 			}
 			space = false
-			dst = append(dst, lower(c))
+			dst = append(dst, asciiLower(c))
 			continue
 		}
 		r, size := utf8.DecodeRune(s[i:])
@@ -255,9 +256,9 @@ func foldText(dst, s []byte) []byte {
 	return dst
 }
 
-// wordDecoder decodes RFC 2047 encoded words in the Subject.
+// manualWordDecoder decodes RFC 2047 encoded words in the Subject.
 // TODO: switch to header.DecodeWord from mailfmt/header once it lands.
-var wordDecoder = &mime.WordDecoder{
+var manualWordDecoder = &mime.WordDecoder{
 	CharsetReader: func(charset string, r io.Reader) (io.Reader, error) {
 		b, err := io.ReadAll(io.LimitReader(r, 64<<10))
 		if err != nil {
@@ -273,7 +274,7 @@ func decodeHeaderText(s string) string {
 	if !strings.Contains(s, "=?") {
 		return s
 	}
-	d, err := wordDecoder.DecodeHeader(s)
+	d, err := manualWordDecoder.DecodeHeader(s)
 	if err != nil {
 		return s
 	}

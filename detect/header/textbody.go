@@ -113,7 +113,7 @@ func (w *walker) entity(ctype, cte, disp string, body []byte, depth int, parent 
 	if w.parts > maxParts {
 		return
 	}
-	mt := mediaType(ctype)
+	mt := partMediaType(ctype)
 	if name := messageFileName(ctype, disp); name != "" && !w.out.report {
 		w.out.attachments = append(w.out.attachments, attachedMessage{mediaType: mt, filename: name})
 		return
@@ -129,7 +129,7 @@ func (w *walker) entity(ctype, cte, disp string, body []byte, depth int, parent 
 		case "multipart/report":
 			w.out.report = true
 		}
-		boundary := mediaParam(ctype, "boundary")
+		boundary := partParam(ctype, "boundary")
 		if boundary == "" {
 			return
 		}
@@ -155,10 +155,10 @@ func (w *walker) entity(ctype, cte, disp string, body []byte, depth int, parent 
 		}
 		w.out.attachments = append(w.out.attachments, attachedMessage{mediaType: mt})
 	case mt == "text/plain" || mt == "text/html":
-		if isAttachment(disp) {
+		if partIsAttachment(disp) {
 			return
 		}
-		p := textPart{body: body, cte: cte, charset: mediaParam(ctype, "charset")}
+		p := textPart{body: body, cte: cte, charset: partParam(ctype, "charset")}
 		if mt == "text/plain" {
 			w.plain = append(w.plain, p)
 		} else {
@@ -234,23 +234,20 @@ func indexDelimiter(body []byte, delim string, from int) int {
 // partHeader splits a body part into the fields bodyText needs and the
 // part's body. A part without a blank line is all header and has no body.
 func partHeader(part []byte) (ctype, cte, disp string, body []byte) {
-	// A part may start with the blank line when it has no header.
+	// The header ends at the first empty line (a part may start with it
+	// when it has no header fields).
 	hdr := part
-	end := -1
-	if bytes.HasPrefix(part, []byte("\n")) {
-		return "", "", "", part[1:]
-	}
-	if bytes.HasPrefix(part, []byte("\r\n")) {
-		return "", "", "", part[2:]
-	}
-	if k := bytes.Index(part, []byte("\n\n")); k >= 0 {
-		end, body = k+1, part[k+2:]
-	}
-	if k := bytes.Index(part, []byte("\n\r\n")); k >= 0 && (end < 0 || k+1 < end) {
-		end, body = k+1, part[k+3:]
-	}
-	if end >= 0 {
-		hdr = part[:end]
+	for off := 0; off < len(part) && off <= maxPartHeader; {
+		k := bytes.IndexByte(part[off:], '\n')
+		if k < 0 {
+			break
+		}
+		line := part[off : off+k]
+		if len(line) == 0 || (len(line) == 1 && line[0] == '\r') {
+			hdr, body = part[:off], part[off+k+1:]
+			break
+		}
+		off += k + 1
 	}
 	if len(hdr) > maxPartHeader {
 		hdr = hdr[:maxPartHeader]
@@ -292,8 +289,8 @@ func partHeader(part []byte) (ctype, cte, disp string, body []byte) {
 	return ctype, cte, disp, body
 }
 
-// mediaType returns the lower-case type/subtype of a Content-Type value.
-func mediaType(v string) string {
+// partMediaType returns the lower-case type/subtype of a Content-Type value.
+func partMediaType(v string) string {
 	if i := strings.IndexByte(v, ';'); i >= 0 {
 		v = v[:i]
 	}
@@ -306,14 +303,14 @@ func mediaType(v string) string {
 	return v
 }
 
-// mediaParam returns the value of parameter name (RFC 2045 5.1) in a
+// partParam returns the value of parameter name (RFC 2045 5.1) in a
 // Content-Type or Content-Disposition value, unquoted; "" if absent. It
 // is forgiving where mime.ParseMediaType is strict: duplicate or broken
 // parameters elsewhere in the value do not hide the one asked for.
 //
 //	parameter := attribute "=" value
 //	value     := token / quoted-string
-func mediaParam(v, name string) string {
+func partParam(v, name string) string {
 	for i := strings.IndexByte(v, ';'); i >= 0 && i < len(v); {
 		v = v[i+1:]
 		v = strings.TrimLeft(v, " \t")
@@ -354,8 +351,8 @@ func mediaParam(v, name string) string {
 	return ""
 }
 
-// isAttachment reports whether a Content-Disposition says "attachment".
-func isAttachment(disp string) bool {
+// partIsAttachment reports whether a Content-Disposition says "attachment".
+func partIsAttachment(disp string) bool {
 	return len(disp) >= 10 && strings.EqualFold(disp[:10], "attachment")
 }
 
@@ -372,11 +369,13 @@ func messageFileName(ctype, disp string) string {
 			continue
 		}
 		for _, p := range [...]string{"filename", "name", "filename*", "name*", "filename*0", "name*0", "filename*0*", "name*0*"} {
-			n := mediaParam(v, p)
+			n := partParam(v, p)
 			if n == "" {
 				continue
 			}
-			if strings.Contains(n, "=?") {
+			if strings.HasSuffix(p, "*") {
+				n = decodeRFC2231(n)
+			} else if strings.Contains(n, "=?") {
 				n = decodeHeaderText(n)
 			}
 			ln := strings.ToLower(strings.TrimRight(n, " \t\"'"))
@@ -386,6 +385,36 @@ func messageFileName(ctype, disp string) string {
 		}
 	}
 	return ""
+}
+
+// decodeRFC2231 decodes an RFC 2231 extended parameter value,
+//
+//	value := [charset] "'" [language] "'" *(attribute-char / "%" 2HEXDIG)
+//
+// keeping the bytes as they are (file names are compared in ASCII).
+func decodeRFC2231(v string) string {
+	if i := strings.IndexByte(v, '\''); i >= 0 {
+		if j := strings.IndexByte(v[i+1:], '\''); j >= 0 {
+			v = v[i+1+j+1:]
+		}
+	}
+	if !strings.Contains(v, "%") {
+		return v
+	}
+	b := make([]byte, 0, len(v))
+	for i := 0; i < len(v); i++ {
+		if v[i] == '%' && i+2 < len(v) {
+			if h, ok := qpUnhex(v[i+1]); ok {
+				if l, ok := qpUnhex(v[i+2]); ok {
+					b = append(b, h<<4|l)
+					i += 2
+					continue
+				}
+			}
+		}
+		b = append(b, v[i])
+	}
+	return string(b)
 }
 
 // decodeTransfer undoes a Content-Transfer-Encoding, producing at most
@@ -463,7 +492,7 @@ func flush64(out []byte, acc uint32, n int) []byte {
 	return out
 }
 
-func unhex(c byte) (byte, bool) {
+func qpUnhex(c byte) (byte, bool) {
 	switch {
 	case '0' <= c && c <= '9':
 		return c - '0', true
@@ -481,23 +510,25 @@ func unhex(c byte) (byte, bool) {
 // "the robust implementation" keeps what it cannot decode).
 func decodeQP(b []byte, limit int) []byte {
 	out := make([]byte, 0, min(len(b), limit))
-	for i := 0; i < len(b) && len(out) < limit; i++ {
-		c := b[i]
-		if c != '=' {
-			out = append(out, c)
-			continue
+	for len(b) > 0 && len(out) < limit {
+		k := bytes.IndexByte(b, '=')
+		if k < 0 {
+			out = append(out, b...)
+			break
 		}
-		if i+2 < len(b) {
-			if h, ok := unhex(b[i+1]); ok {
-				if l, ok := unhex(b[i+2]); ok {
+		out = append(out, b[:k]...)
+		b = b[k:] // b[0] == '='
+		if len(b) >= 3 {
+			if h, ok := qpUnhex(b[1]); ok {
+				if l, ok := qpUnhex(b[2]); ok {
 					out = append(out, h<<4|l)
-					i += 2
+					b = b[3:]
 					continue
 				}
 			}
 		}
 		// Soft line break: "=" [white space] CRLF / LF.
-		j := i + 1
+		j := 1
 		for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
 			j++
 		}
@@ -505,13 +536,17 @@ func decodeQP(b []byte, limit int) []byte {
 			j++
 		}
 		if j < len(b) && b[j] == '\n' {
-			i = j
+			b = b[j+1:]
 			continue
 		}
 		if j == len(b) {
 			break // "=" at the end of a truncated prefix
 		}
-		out = append(out, c)
+		out = append(out, '=')
+		b = b[1:]
+	}
+	if len(out) > limit {
+		out = out[:limit]
 	}
 	return out
 }

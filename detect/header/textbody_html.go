@@ -7,26 +7,32 @@ import (
 
 // stripHTML turns an HTML body into lines of text, enough to find the
 // separators mail clients write: tags are dropped, block-level tags end a
-// line, <hr> becomes a line of underscores (Outlook writes an <hr> where
+// line (a run of them one line break), <hr> becomes a line of underscores (Outlook writes an <hr> where
 // its plain-text form has "________________________________"), the
 // content of <script>, <style>, <title> and comments is dropped, source
 // line ends are spaces, and character references are decoded with
 // html.UnescapeString. It is no HTML parser: a "<" that starts no tag is
 // kept, an unterminated tag ends the text.
 func stripHTML(b []byte) []byte {
-	out := make([]byte, 0, len(b)/2)
+	out := make([]byte, 0, len(b))
 	hasAmp := false
 	for i := 0; i < len(b); {
-		c := b[i]
-		if c != '<' {
-			switch c {
-			case '\r', '\n', '\t':
-				c = ' '
-			case '&':
-				hasAmp = true
+		if b[i] != '<' {
+			k := bytes.IndexByte(b[i:], '<')
+			if k < 0 {
+				k = len(b) - i
 			}
-			out = append(out, c)
-			i++
+			start := len(out)
+			out = append(out, b[i:i+k]...)
+			for x, c := range out[start:] {
+				switch c {
+				case '\r', '\n', '\t':
+					out[start+x] = ' '
+				case '&':
+					hasAmp = true
+				}
+			}
+			i += k
 			continue
 		}
 		if bytes.HasPrefix(b[i:], []byte("<!--")) {
@@ -45,8 +51,10 @@ func stripHTML(b []byte) []byte {
 			j++
 		}
 		ns := j
-		for j < len(b) && j-ns < 16 && isAlnum(b[j]) {
-			j++
+		if j < len(b) && asciiAlnum(b[j]) && b[j] > '9' { // a name starts with a letter
+			for j < len(b) && j-ns < 16 && asciiAlnum(b[j]) {
+				j++
+			}
 		}
 		if j == ns && !(j < len(b) && (b[j] == '!' || b[j] == '?')) {
 			out = append(out, '<') // not a tag
@@ -56,7 +64,7 @@ func stripHTML(b []byte) []byte {
 		var nb [16]byte
 		name := nb[:0]
 		for _, x := range b[ns:j] {
-			name = append(name, lower(x))
+			name = append(name, asciiLower(x))
 		}
 		end := tagEnd(b, j)
 		if end < 0 {
@@ -77,9 +85,9 @@ func stripHTML(b []byte) []byte {
 			i += k
 		case "br", "p", "div", "tr", "li", "table", "blockquote", "pre",
 			"h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dt", "dd", "center":
-			out = append(out, '\n')
+			out = newline(out)
 		case "hr":
-			out = append(out, "\n________________________________\n"...)
+			out = append(newline(out), "________________________________\n"...)
 		case "td", "th":
 			out = append(out, ' ')
 		}
@@ -88,6 +96,18 @@ func stripHTML(b []byte) []byte {
 		return []byte(html.UnescapeString(string(out)))
 	}
 	return out
+}
+
+// newline ends the current line of out, dropping trailing blanks; it
+// writes no empty line: a run of block tags is one line break.
+func newline(out []byte) []byte {
+	for len(out) > 0 && (out[len(out)-1] == ' ' || out[len(out)-1] == '\t') {
+		out = out[:len(out)-1]
+	}
+	if len(out) == 0 || out[len(out)-1] == '\n' {
+		return out
+	}
+	return append(out, '\n')
 }
 
 // tagEnd returns the offset after the ">" that closes a tag whose name
@@ -122,7 +142,7 @@ func indexFoldCloseTag(b, name []byte) int {
 		if len(rest) >= len(name) {
 			ok := true
 			for x := range name {
-				if lower(rest[x]) != name[x] {
+				if asciiLower(rest[x]) != name[x] {
 					ok = false
 					break
 				}
@@ -135,11 +155,11 @@ func indexFoldCloseTag(b, name []byte) int {
 	}
 }
 
-func isAlnum(c byte) bool {
+func asciiAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
-func lower(c byte) byte {
+func asciiLower(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
 		return c + 'a' - 'A'
 	}

@@ -96,6 +96,7 @@ func (g *Generator) autoForward() generated {
 		o := forwardedOriginal{from: from, to: src, subject: decodeSubject(m.get("Subject")), date: t.Add(-time.Minute), text: g.letter(src, from)}
 		body := g.alternative("exchange", inlineForward("outlook-2019", langs[0], "", o))
 		m = g.compose(src, []person{g.owner}, nil, "FW: "+o.subject, "outlook-rule", t, body)
+		g.submit(m, src, g.owner.addr, t)
 		m.add("X-MS-Exchange-Organization-AutoForwarded", "true")
 		m.add("X-MS-Exchange-Inbox-Rules-Loop", src.addr)
 		m.add("X-MS-Exchange-Generated-Message-Source", "Mailbox Rules Agent")

@@ -230,10 +230,11 @@ func (g *Generator) textual(mediaType, text string) *part {
 		w := quotedprintable.NewWriter(&b)
 		w.Write([]byte(text))
 		w.Close()
-		if b.Len() > 0 && b.Bytes()[b.Len()-1] != '\n' {
-			b.WriteByte('\n')
+		// quotedprintable.Writer breaks lines with CRLF; messages use LF.
+		p.content = bytes.ReplaceAll(b.Bytes(), []byte("\r\n"), []byte("\n"))
+		if !bytes.HasSuffix(p.content, []byte("\n")) {
+			p.content = append(p.content, '\n')
 		}
-		p.content = b.Bytes()
 	}
 	return p
 }
@@ -253,8 +254,7 @@ func (g *Generator) htmlPart(text string) *part {
 	w := quotedprintable.NewWriter(&out)
 	w.Write([]byte(b.String()))
 	w.Close()
-	out.WriteByte('\n')
-	p.content = out.Bytes()
+	p.content = append(bytes.ReplaceAll(out.Bytes(), []byte("\r\n"), []byte("\n")), '\n')
 	return p
 }
 

@@ -91,8 +91,14 @@ func New(cfg Config) *Generator {
 		// organisation.
 		g.source = person{name: "Jordan Doe", addr: "j.doe@" + g.org.name, dom: g.org}
 	} else {
-		// Legitimate forwards into an ordinary mailbox: a shared mailbox.
-		g.source = person{name: "Sales Team", addr: "sales@" + g.org.name, dom: g.org}
+		// Legitimate forwards into an ordinary mailbox: the shared mailbox
+		// of an acquired company, in another domain so that every artifact,
+		// Delivered-To chains included, is visible.
+		d := domain{name: "litwareinc.com", style: styleExchange}
+		if g.org.name == d.name {
+			d.name = "litware-sales.com"
+		}
+		g.source = person{name: "Litware Sales", addr: "sales@" + d.name, dom: d}
 	}
 	return g
 }

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 )
 
+var wordDecoder mime.WordDecoder
+
 // field is one header field; value may hold pre-folded "\n\t" breaks.
 type field struct{ name, value string }
 

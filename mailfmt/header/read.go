@@ -1,6 +1,7 @@
 package header
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 
@@ -54,9 +55,10 @@ func ReadMessage(r io.Reader, lim mailfmt.Limits) (*mailfmt.Message, error) {
 		} else if err != nil {
 			return nil, fmt.Errorf("read header: %w", err)
 		}
-		// Resume the search a few bytes back so a blank line split
-		// across reads is still found.
-		from := max(0, searched-3)
+		// Resume at the start of the last, possibly incomplete line, so
+		// a blank line split across reads is found: SplitHeader must
+		// start at a line start.
+		from := bytes.LastIndexByte(buf[:searched], '\n') + 1
 		if he, bs, ok := SplitHeader(buf[from:]); ok {
 			hdrEnd, bodyStart, found = from+he, from+bs, true
 		}

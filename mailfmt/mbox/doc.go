@@ -16,7 +16,7 @@
 //
 //	boundary  = ( file-start / empty-line ) from-line header-field-start
 //	from-line = "From " *(any byte but LF) LF       ; at most 4096 bytes
-//	header-field-start = 1*ftext ":"                ; RFC 5322 field-name, at most 998 bytes
+//	header-field-start = 1*ftext *WSP ":"          ; RFC 5322 field-name, at most 998 bytes
 //	empty-line = LF / CRLF                          ; the line before is empty
 //
 // Requiring both the empty line before (every writer separates messages

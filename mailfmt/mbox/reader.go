@@ -16,7 +16,7 @@ var ErrNoFromLine = errors.New("data before the first From line")
 
 const (
 	// readSize is how much the Reader asks its source for at a time.
-	readSize = 1 << 20
+	readSize = 256 << 10
 	// context is how many bytes before the scan position are kept so
 	// the "empty line before" test works across reads.
 	context = 3
@@ -84,8 +84,7 @@ func (r *Reader) Next() (*mailfmt.Message, error) {
 	if !r.started {
 		r.started = true
 		if r.buf == nil {
-			r.buf = make([]byte, 0, r.readSize+r.lim.MaxHeaderBytes+2*lookahead)
-			r.buf = r.buf[:cap(r.buf)]
+			r.buf = make([]byte, r.readSize+2*lookahead)
 		}
 		if err := r.skipLeadingSpace(); err != nil {
 			return nil, err
@@ -180,14 +179,22 @@ func (r *Reader) fillShift(keep int) (shift int, err error) {
 		}
 		shift = keep
 	}
-	if r.w == len(r.buf) {
-		// Cannot happen with the limits the buffer was sized for; fail
-		// loudly rather than spin.
-		r.err = errors.New("mbox: read buffer full")
-		return shift, r.err
+	if len(r.buf)-r.w < r.readSize/2 {
+		// Only a header (up to MaxHeaderBytes) makes the kept data
+		// grow; the buffer grows with it, never past this bound.
+		maxBuf := r.readSize + r.lim.MaxHeaderBytes + 2*lookahead
+		if n := min(2*len(r.buf), maxBuf); n > len(r.buf) {
+			nb := make([]byte, n)
+			copy(nb, r.buf[:r.w])
+			r.buf = nb
+		} else if r.w == len(r.buf) {
+			// Cannot happen within the limits; fail rather than spin.
+			r.err = errors.New("mbox: read buffer full")
+			return shift, r.err
+		}
 	}
 	for tries := 0; ; tries++ {
-		n, err := r.src.Read(r.buf[r.w:])
+		n, err := r.src.Read(r.buf[r.w:min(len(r.buf), r.w+r.readSize)])
 		r.w += n
 		if err == io.EOF {
 			r.eof = true
@@ -248,7 +255,9 @@ func (r *Reader) message() (*mailfmt.Message, error) {
 	var hdrEnd, bodyStart int
 	found := false
 	for {
-		from := max(hs, searched-context)
+		// Resume at the start of the last, possibly incomplete line:
+		// SplitHeader must start at a line start.
+		from := hs + bytes.LastIndexByte(r.buf[hs:searched], '\n') + 1
 		if he, bs, ok := header.SplitHeader(r.buf[from:r.w]); ok {
 			hdrEnd, bodyStart, found = from+he, from+bs, true
 			break
@@ -333,13 +342,11 @@ func (r *Reader) body(m *mailfmt.Message, bs int) error {
 	)
 	take := func(end int, final bool) {
 		if n := min(end-pos, maxBody-len(prefix)); n > 0 {
-			if prefix == nil {
-				c := maxBody
-				if final {
-					c = n
-				}
-				prefix = make([]byte, 0, c)
+			if prefix == nil && !final {
+				// Spans reads: room for the whole prefix at once.
+				prefix = make([]byte, 0, maxBody)
 			}
+			// append to nil allocates without zeroing first.
 			prefix = append(prefix, r.buf[pos:pos+n]...)
 		}
 		counted += int64(end - pos)

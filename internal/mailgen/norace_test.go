@@ -1,0 +1,5 @@
+//go:build !race
+
+package mailgen_test
+
+const race = false
