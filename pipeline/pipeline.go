@@ -11,6 +11,7 @@ import (
 	"iter"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/mailtrip/mailtrip/alert"
 	"github.com/mailtrip/mailtrip/detect"
@@ -54,6 +55,9 @@ func (p *Pipeline) Run(ctx context.Context, sources <-chan Source) (Counts, erro
 		events atomic.Int64
 	)
 	emit := func(a alert.Alert) {
+		if a.DetectedAt.IsZero() {
+			a.DetectedAt = time.Now().UTC()
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		counts.Alerts++

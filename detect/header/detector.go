@@ -121,7 +121,10 @@ func (d *Detector) Detect(ctx context.Context, e *event.Event, emit detect.Emit)
 	}
 	m := e.Message
 	r := classify(m, d.internal, d.manual)
-	date := messageDate(m.Header)
+	date := e.Time // ingest parsed the Date header already
+	if date.IsZero() {
+		date = messageDate(m.Header)
+	}
 	origin := e.Origin
 	if origin.RecordID == "" {
 		origin.RecordID = messageID(m.Header)
