@@ -53,8 +53,11 @@ fi
 
 # --- data --------------------------------------------------------------------
 mkdir -p "$BENCH_DIR"
-mbox="$BENCH_DIR/bench-$SIZE-s$SEED.mbox"
-maildir="$BENCH_DIR/bench-$SIZE-s$SEED.maildir"
+# The generator version is part of the name: a store made by an older
+# generator is not reused.
+gv=$("$tmp/genmail" -version)
+mbox="$BENCH_DIR/bench-$SIZE-s$SEED-v$gv.mbox"
+maildir="$BENCH_DIR/bench-$SIZE-s$SEED-v$gv.maildir"
 # A store is reused when its labels file exists (written last by genmail).
 if [[ ! -s "$mbox.labels.jsonl" ]]; then
 	say "scan.sh: generating $mbox"
@@ -161,7 +164,18 @@ echo "python3       = bench/pybaseline.py MBOX $HEADER (mailbox.mbox + BytesHead
 echo
 [[ -s "$tmp/rg.out" ]] && echo "rg -c matching lines: $(cat "$tmp/rg.out")"
 [[ -s "$tmp/py.out" ]] && echo "python: $(cat "$tmp/py.out")"
-[[ -f "$tmp/mt-mbox.out" ]] && echo "mailtrip alerts (mbox): $(wc -l <"$tmp/mt-mbox.out" 2>/dev/null || echo 0)"
+if ((have_mt)); then
+	# Untimed: the per-message alerts against the generator's labels.
+	"$tmp/mailtrip" scan --format jsonl --progress never --out "$tmp/alerts.jsonl" "$mbox" 2>/dev/null || true
+	grep -E '"id":"mailtrip-header-(auto-forward|redirect)"' "$tmp/alerts.jsonl" |
+		grep -o '"message_id":"[^"]*"' | sort -u >"$tmp/alerted" || true
+	grep -E '"class":"(auto-forward|redirect)"' "$mbox.labels.jsonl" |
+		grep -o '"message_id":"[^"]*"' | sort -u >"$tmp/labelled" || true
+	echo "ground truth (mbox): $(wc -l <"$tmp/labelled") labelled auto-forward/redirect," \
+		"$(wc -l <"$tmp/alerted") per-message alerts," \
+		"$(comm -23 "$tmp/labelled" "$tmp/alerted" | wc -l) missed," \
+		"$(comm -13 "$tmp/labelled" "$tmp/alerted" | wc -l) not labelled"
+fi
 echo
 
 # verdict GOAL MET?: prints one goal line.

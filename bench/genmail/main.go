@@ -24,13 +24,13 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string, stderr io.Writer) int {
+func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("genmail", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	size := fs.String("size", "100MiB", "stop after about this many bytes (KiB, MiB, GiB suffixes)")
+	size := fs.String("size", "", "stop after about this many bytes (KiB, MiB, GiB suffixes; default 100MiB unless -messages is given)")
 	count := fs.Int("messages", 0, "stop after this many messages (0: no limit)")
 	format := fs.String("format", "mbox", "output format: mbox, maildir or eml")
 	out := fs.String("out", "", "output path (mbox file, Maildir root or .eml folder)")
@@ -39,13 +39,21 @@ func run(args []string, stderr io.Writer) int {
 	crlf := fs.Bool("crlf", false, "write CRLF line ends")
 	labelsPath := fs.String("labels", "", "labels file (default OUT.labels.jsonl)")
 	quiet := fs.Bool("q", false, "no progress")
+	version := fs.Bool("version", false, "print the generator version (changes when output for a seed changes) and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *version {
+		fmt.Fprintln(stdout, mailgen.Version)
+		return 0
 	}
 	if *out == "" || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "genmail: -out is required")
 		fs.Usage()
 		return 2
+	}
+	if *size == "" && *count == 0 {
+		*size = "100MiB"
 	}
 	maxBytes, err := parseSize(*size)
 	if err != nil {
@@ -143,6 +151,7 @@ func writeLabels(path string, labels []mailgen.Label) error {
 	}
 	bw := bufio.NewWriter(f)
 	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false) // Message-IDs keep their angle brackets
 	for _, l := range labels {
 		if err := enc.Encode(l); err != nil {
 			f.Close()
@@ -160,6 +169,9 @@ func writeLabels(path string, labels []mailgen.Label) error {
 // and "G"/"M"/"K" are taken as binary units too.
 func parseSize(s string) (int64, error) {
 	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
 	mult := int64(1)
 	for _, u := range []struct {
 		suffix string

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -52,6 +53,8 @@ type app struct {
 	cfgPath        string
 	log            *slog.Logger
 	env            ingest.Env // where scan looks with no PATH
+	cpuProfile     string
+	stopProfile    func()
 }
 
 // Run executes mailtrip with args (without the program name) and returns
@@ -67,6 +70,7 @@ func run(ctx context.Context, a *app, args []string) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	a.endProfile() // PersistentPostRun does not run when a command fails
 	if err == nil {
 		return exitOK
 	}
@@ -114,6 +118,9 @@ Flags override the file.`,
 	root.PersistentFlags().StringVar(&a.configFlag, "config", "", "configuration file (default $MAILTRIP_CONFIG or $XDG_CONFIG_HOME/mailtrip/config.yaml)")
 	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar and no summary on stderr")
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
+	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a CPU profile to FILE (for benchmarks)")
+	_ = root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentPostRun = func(*cobra.Command, []string) { a.endProfile() }
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: fmt.Errorf("%w\nRun 'mailtrip --help' for usage", err)}
 	})
@@ -132,6 +139,17 @@ func (a *app) setup() error {
 	} else {
 		a.log = slog.New(slog.NewJSONHandler(a.stderr, opts))
 	}
+	if a.cpuProfile != "" {
+		f, err := os.Create(a.cpuProfile)
+		if err != nil {
+			return usageError("--cpuprofile: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return usageError("--cpuprofile: %v", err)
+		}
+		a.stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+	}
 	cfg, path, err := config.Load(a.configFlag)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
@@ -141,6 +159,14 @@ func (a *app) setup() error {
 		a.log.Debug("configuration", "file", path)
 	}
 	return nil
+}
+
+// endProfile stops a CPU profile if one runs; safe to call twice.
+func (a *app) endProfile() {
+	if a.stopProfile != nil {
+		a.stopProfile()
+		a.stopProfile = nil
+	}
 }
 
 // isTerminal reports whether w is a terminal.

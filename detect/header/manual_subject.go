@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	mailheader "github.com/mailtrip/mailtrip/mailfmt/header"
 )
 
 // Subject prefixes that mail clients put before a forwarded message's
@@ -256,9 +258,27 @@ func foldText(dst, s []byte) []byte {
 	return dst
 }
 
-// manualWordDecoder decodes RFC 2047 encoded words in the Subject.
-// TODO: switch to header.DecodeWord from mailfmt/header once it lands.
-var manualWordDecoder = &mime.WordDecoder{
+// decodeHeaderText decodes the RFC 2047 encoded words of a header value
+// with mailfmt/header.DecodeWord. Words in a charset that DecodeWord
+// leaves encoded are decoded again here, leniently: an unknown charset is
+// read as windows-1252 unless it is valid UTF-8, which keeps the ASCII of
+// a "Fwd:" in, say, a KOI8-R subject.
+func decodeHeaderText(s string) string {
+	if !strings.Contains(s, "=?") {
+		return s
+	}
+	d := mailheader.DecodeWord(s)
+	if !strings.Contains(d, "=?") {
+		return d
+	}
+	if l, err := lenientWordDecoder.DecodeHeader(d); err == nil {
+		return l
+	}
+	return d
+}
+
+// lenientWordDecoder decodes encoded words in any charset with toUTF8.
+var lenientWordDecoder = &mime.WordDecoder{
 	CharsetReader: func(charset string, r io.Reader) (io.Reader, error) {
 		b, err := io.ReadAll(io.LimitReader(r, 64<<10))
 		if err != nil {
@@ -266,19 +286,6 @@ var manualWordDecoder = &mime.WordDecoder{
 		}
 		return strings.NewReader(string(toUTF8(b, charset))), nil
 	},
-}
-
-// decodeHeaderText decodes RFC 2047 encoded words; on failure it returns
-// s as it is.
-func decodeHeaderText(s string) string {
-	if !strings.Contains(s, "=?") {
-		return s
-	}
-	d, err := manualWordDecoder.DecodeHeader(s)
-	if err != nil {
-		return s
-	}
-	return d
 }
 
 // languageIsDanoNorwegian reports whether a Content-Language value names

@@ -435,6 +435,8 @@ func TestSubjectEncodedWords(t *testing.T) {
 		{"=?windows-1252?Q?TR_=3A_=93Rapport=94?=", "TR : \u201cRapport\u201d"},
 		{"=?UTF-8?B?xLBMVDogUmFwb3I=?=", "İLT: Rapor"},
 		{"=?x-unknown?Q?Fwd=3A_x?=", "Fwd: x"},
+		{"=?koi8-r?Q?Fwd=3A_=F0=D2?=", "Fwd: ðÒ"}, // KOI8-R read as windows-1252: only the ASCII matters,
+		{"=?utf-8?Q?AW=3A_?= =?utf-8?Q?WG=3A_x?=", "AW: WG: x"},
 		{"=?utf-8?Q?broken", "=?utf-8?Q?broken"},
 	}
 	for _, tt := range tests {

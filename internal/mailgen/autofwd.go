@@ -146,7 +146,13 @@ func (g *Generator) autoForward() generated {
 func (g *Generator) redirect() generated {
 	platform := RedirectPlatforms[g.platform[1]%len(RedirectPlatforms)]
 	g.platform[1]++
+	// Half the redirecting systems record no Delivered-To (Exim), so that
+	// the redirect artifact alone marks the copy; on the other half a
+	// Delivered-To chain comes along as well.
 	src := g.sourceOn(stylePostfix)
+	if g.r.chance(0.5) {
+		src = g.sourceOn(styleExim)
+	}
 	if platform == "exchange-redirect" {
 		src = g.sourceOn(styleExchange)
 	}

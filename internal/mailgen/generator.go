@@ -55,6 +55,7 @@ type Generator struct {
 	scratch  []byte
 	platform [2]int // round-robin positions over AutoPlatforms / RedirectPlatforms
 	client   int    // round-robin position over manual-forward clients
+	lang     int    // round-robin position over non-English languages
 	threads  []threadState
 }
 

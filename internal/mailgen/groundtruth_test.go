@@ -18,6 +18,7 @@ import (
 	"github.com/mailtrip/mailtrip/internal/mailgen"
 	"github.com/mailtrip/mailtrip/mailfmt"
 	mailheader "github.com/mailtrip/mailtrip/mailfmt/header"
+	"github.com/mailtrip/mailtrip/mailfmt/maildir"
 	"github.com/mailtrip/mailtrip/mailfmt/mbox"
 )
 
@@ -62,7 +63,8 @@ func (s *store) write(t *testing.T, dir string) {
 	}
 }
 
-// read parses the store with the mailfmt readers.
+// read parses the store with the mailfmt readers: mbox.Reader, maildir.Walk
+// with header.ReadMessage, header.ReadMessage for .eml files.
 func (s *store) read(t *testing.T) {
 	t.Helper()
 	switch s.format {
@@ -84,6 +86,41 @@ func (s *store) read(t *testing.T) {
 			s.messages = append(s.messages, m)
 			s.origins = append(s.origins, event.Origin{File: s.path, Offset: m.Offset, Format: "mbox"})
 		}
+	case "maildir":
+		// Through mailfmt/maildir.Walk, checking folder names, flags and
+		// the S= size against what the writer recorded.
+		byFile := map[string]mailgen.Label{}
+		for _, l := range s.labels {
+			byFile[filepath.Join(s.path, l.File)] = l
+		}
+		for e := range maildir.Walk(s.path) {
+			if e.Err != nil {
+				t.Fatalf("%s: maildir: %v", s.name, e.Err)
+			}
+			l, ok := byFile[e.Path]
+			if !ok {
+				t.Fatalf("%s: Walk found %s, which the writer did not write", s.name, e.Path)
+			}
+			wantFolder := "INBOX"
+			if l.Folder != "" {
+				wantFolder = strings.ReplaceAll(strings.TrimPrefix(l.Folder, "."), ".", "/")
+			}
+			if e.Folder != wantFolder || e.Info.Size != l.Size {
+				t.Fatalf("%s: folder %q size %d, want %q %d", e.Path, e.Folder, e.Info.Size, wantFolder, l.Size)
+			}
+			f, err := os.Open(e.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := mailheader.ReadMessage(f, mailfmt.Limits{})
+			f.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", e.Path, err)
+			}
+			m.Flags = e.Info.Flags
+			s.messages = append(s.messages, m)
+			s.origins = append(s.origins, event.Origin{File: e.Path, Format: "maildir"})
+		}
 	default:
 		for _, l := range s.labels {
 			p := filepath.Join(s.path, l.File)
@@ -95,9 +132,6 @@ func (s *store) read(t *testing.T) {
 			f.Close()
 			if err != nil {
 				t.Fatalf("%s: %v", p, err)
-			}
-			if i := strings.LastIndex(l.File, ":2,"); i >= 0 {
-				m.Flags = l.File[i+3:]
 			}
 			s.messages = append(s.messages, m)
 			s.origins = append(s.origins, event.Origin{File: p, Format: s.format})
@@ -120,7 +154,7 @@ type confusion struct {
 
 func TestGroundTruth(t *testing.T) {
 	n := 500
-	if testing.Short() || race {
+	if testing.Short() || mailgen.RaceEnabled {
 		n = 200
 	}
 	noLarge := func(c mailgen.Config) mailgen.Config { c.NoLarge = true; return c }
@@ -133,6 +167,11 @@ func TestGroundTruth(t *testing.T) {
 		{name: "manual-forwarder.mbox", format: "mbox", cfg: noLarge(mailgen.ScenarioConfig(mailgen.ScenarioManualForwarder, 106, n/2))},
 		{name: "no-forwards.eml", format: "eml", cfg: noLarge(mailgen.ScenarioConfig(mailgen.ScenarioNoForwards, 103, n))},
 		{name: "default-crlf.mbox", format: "mbox", cfg: crlf},
+	}
+	for _, p := range append(slices.Clone(mailgen.AutoPlatforms), mailgen.RedirectPlatforms...) {
+		if len(wantRules[p]) == 0 {
+			t.Fatalf("platform %s has no expected rules in wantRules", p)
+		}
 	}
 	dir := t.TempDir()
 	det := header.New(header.DefaultOptions)
@@ -157,6 +196,11 @@ func TestGroundTruth(t *testing.T) {
 			switch {
 			case got && want:
 				total.tp++
+				for _, rule := range wantRules[l.Platform] {
+					if !slices.ContainsFunc(r.Auto, func(f header.Finding) bool { return f.Rule == rule }) {
+						t.Errorf("%s: %s %s (%s): rule %s did not fire (fired: %s)", s.name, l.Class, l.Platform, id, rule, rules(r))
+					}
+				}
 				if (l.Class == mailgen.ClassRedirect) != r.Redirected() {
 					total.kindMismatch[l.Platform]++
 				}
@@ -218,6 +262,23 @@ func TestGroundTruth(t *testing.T) {
 	if !slices.Equal(mailboxAlerts, want) {
 		t.Errorf("unmatched-forwarding alerts for %v, want %v", mailboxAlerts, want)
 	}
+}
+
+// wantRules are the artifact rules of docs/forwarding-artifacts.md that
+// each generated platform's copies must trigger (others may fire too, such
+// as delivered-to-chain when the source system records Delivered-To).
+var wantRules = map[string][]string{
+	"exchange-forward":   {header.RuleExchangeAutoForwarded, header.RuleExchangeInboxRulesLoop},
+	"exchange-mailbox":   {header.RuleExchangeAutoForwarded, header.RuleExchangeForwardingLoop},
+	"exchange-transport": {header.RuleExchangeTransportRuleLoop},
+	"gmail":              {header.RuleGmailForwardedTo, header.RuleGmailCAFEnvelope, header.RuleDeliveredToChain},
+	"mailfwdby":          {header.RuleMailFwdBy},
+	"srs":                {header.RuleSRSReturnPath},
+	"delivery":           {header.RuleDeliveredToChain},
+	"exchange-redirect":  {header.RuleExchangeAutoForwarded, header.RuleExchangeInboxRulesLoop},
+	"sieve":              {header.RuleSieveRedirectedFrom},
+	"zimbra":             {header.RuleZimbraForwarded},
+	"rfc5322":            {header.RuleResentBlock},
 }
 
 func rules(r header.Result) string {

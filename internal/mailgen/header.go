@@ -106,7 +106,14 @@ func (p person) String() string {
 	return (&mail.Address{Name: p.name, Address: p.addr}).String()
 }
 
-func (p person) local() string { return p.addr[:strings.IndexByte(p.addr, '@')] }
+// plain is how clients show a correspondent in body text: the display
+// name undecoded, then the address in angle brackets.
+func (p person) plain() string {
+	if p.name == "" {
+		return p.addr
+	}
+	return p.name + " <" + p.addr + ">"
+}
 
 // asciiFold turns a display name into an address local part.
 func asciiFold(s string) string {
@@ -234,6 +241,15 @@ func (g *Generator) deliver(m *message, from person, envFrom string, rcpt person
 	case styleExchange:
 		trace = append(trace, field{"Received", fmt.Sprintf("from %s (%s [%s]) by\n %s.mail.protection.outlook.com\n (10.167.%d.%d) with Microsoft SMTP Server (version=TLS1_3,\n cipher=TLS_AES_256_GCM_SHA384) id 15.20.%d.%d; %s",
 			host, host, ip, strings.ReplaceAll(rcpt.dom.name, ".", "-"), g.r.IntN(256), g.r.IntN(256), 8000+g.r.IntN(999), g.r.IntN(40), rfc5322Date(t.UTC()))})
+	case styleExim:
+		// Exim adds no Delivered-To; its local delivery writes Envelope-to
+		// and Delivery-date (envelope_to_add, delivery_date_add), and a
+		// redirect router sends the message on without either.
+		if final {
+			trace = append(trace, field{"Envelope-to", rcpt.addr}, field{"Delivery-date", rfc5322Date(t.In(z))})
+		}
+		trace = append(trace, field{"Received", fmt.Sprintf("from %s ([%s] helo=%s)\n\tby mx.%s with esmtps  (TLS1.3) tls TLS_AES_256_GCM_SHA384\n\t(Exim 4.97)\n\t(envelope-from <%s>)\n\tid %s-%s-%s\n\tfor %s;\n\t%s",
+			host, ip, host, rcpt.dom.name, envFrom, g.r.upperAlnum(6), g.r.upperAlnum(11), g.r.upperAlnum(4), rcpt.addr, rfc5322Date(t.In(z)))})
 	default:
 		lmtp := fmt.Sprintf("from mx%d.%s ([%s])\n\tby imap.%s with LMTP\n\tid %s\n\t(envelope-from <%s>)\n\tfor <%s>; %s",
 			1+g.r.IntN(2), rcpt.dom.name, g.privateIP(), rcpt.dom.name, g.r.upperAlnum(22), envFrom, rcpt.addr, rfc5322Date(t.In(z)))

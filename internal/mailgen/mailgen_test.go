@@ -107,8 +107,8 @@ func checkEntity(t *testing.T, h getter, body io.Reader, where string, depth int
 
 func TestMessagesParse(t *testing.T) {
 	n := 2000
-	if testing.Short() {
-		n = 500
+	if testing.Short() || RaceEnabled {
+		n = 400
 	}
 	cfgs := map[string]Config{"default": {Seed: 7, Messages: n, NoLarge: true}}
 	for _, s := range Scenarios {
@@ -144,7 +144,7 @@ func TestMessagesParse(t *testing.T) {
 
 // TestEveryClassAndPlatform generates each class and platform at least once.
 func TestEveryClassAndPlatform(t *testing.T) {
-	cfg := Config{Seed: 3, Messages: 2000, NoLarge: true, Mix: Mix{Normal: 1, Thread: 1, ManualForward: 1,
+	cfg := Config{Seed: 3, Messages: 600, NoLarge: true, Mix: Mix{Normal: 1, Thread: 1, ManualForward: 1,
 		AutoForward: 1, Redirect: 1, List: 1, Bounce: 1, AutoReply: 1, Calendar: 1, FwdSubject: 1}}
 	g := New(cfg)
 	classes, platforms, langsSeen := map[string]int{}, map[string]int{}, map[string]int{}
@@ -180,9 +180,9 @@ func TestEveryClassAndPlatform(t *testing.T) {
 func TestLabelCounts(t *testing.T) {
 	for _, cfg := range []Config{
 		{Seed: 1, Messages: 1000, NoLarge: true},
-		ScenarioConfig(ScenarioHiddenRule, 2, 400),
-		ScenarioConfig(ScenarioManualForwarder, 3, 400),
-		ScenarioConfig(ScenarioNoForwards, 4, 400),
+		ScenarioConfig(ScenarioHiddenRule, 2, 200),
+		ScenarioConfig(ScenarioManualForwarder, 3, 200),
+		ScenarioConfig(ScenarioNoForwards, 4, 200),
 	} {
 		cfg.NoLarge = true
 		var buf bytes.Buffer
@@ -394,12 +394,12 @@ func TestMaildirLayout(t *testing.T) {
 
 func TestMaxBytes(t *testing.T) {
 	var buf bytes.Buffer
-	labels, err := WriteMbox(&buf, Config{Seed: 1, MaxBytes: 4 << 20})
+	labels, err := WriteMbox(&buf, Config{Seed: 1, MaxBytes: 2 << 20, NoLarge: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if buf.Len() < 4<<20 || buf.Len() > 4<<20+(8<<20) {
-		t.Fatalf("MaxBytes 4 MiB wrote %d bytes", buf.Len())
+	if buf.Len() < 2<<20 || buf.Len() > 2<<20+(1<<20) {
+		t.Fatalf("MaxBytes 2 MiB wrote %d bytes", buf.Len())
 	}
 	if len(labels) < 10 {
 		t.Fatalf("only %d messages", len(labels))
@@ -421,3 +421,16 @@ func BenchmarkWriteMbox(b *testing.B) {
 type countWriter struct{ n int64 }
 
 func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+func TestMessageByClass(t *testing.T) {
+	g := New(Config{Seed: 12, NoLarge: true})
+	for _, c := range Classes {
+		for range 3 {
+			raw, l := g.Message(c)
+			if l.Class != c {
+				t.Fatalf("Message(%q) labelled %q", c, l.Class)
+			}
+			checkMessage(t, raw, c, 0)
+		}
+	}
+}

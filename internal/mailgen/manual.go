@@ -80,24 +80,24 @@ func inlineForward(client string, l lang, note string, o forwardedOriginal) stri
 	case "gmail":
 		// Gmail keeps English field labels under a localised separator.
 		fmt.Fprintf(&b, "%s\nFrom: %s\nDate: %s\nSubject: %s\nTo: %s\n\n\n",
-			l.gmailSep, o.from.String(), o.date.Format("Mon, Jan 2, 2006 at 3:04 PM"), o.subject, o.to.String())
+			l.gmailSep, o.from.plain(), o.date.Format("Mon, Jan 2, 2006 at 3:04 PM"), o.subject, o.to.plain())
 	case "outlook":
 		fmt.Fprintf(&b, "%s\n%s %s\n%s %s\n%s %s\n%s %s\n\n",
-			l.outlookOrig, l.from, o.from.String(), l.sent, o.date.Format("Monday, January 2, 2006 3:04 PM"),
-			l.to, o.to.String(), l.subj, o.subject)
+			l.outlookOrig, l.from, o.from.plain(), l.sent, localDate(l, o.date),
+			l.to, o.to.plain(), l.subj, o.subject)
 	case "outlook-2019", "outlook-live":
 		fmt.Fprintf(&b, "________________________________\n%s %s\n%s %s\n%s %s\n%s %s\n\n",
-			l.from, o.from.String(), l.sent, o.date.Format("Monday, January 2, 2006 3:04 PM"),
-			l.to, o.to.String(), l.subj, o.subject)
+			l.from, o.from.plain(), l.sent, localDate(l, o.date),
+			l.to, o.to.plain(), l.subj, o.subject)
 	case "thunderbird":
 		fmt.Fprintf(&b, "\n%s\n%s \t%s\n%s \t%s\n%s \t%s\n%s \t%s\n\n\n\n",
-			l.tbSep, l.tbSubj, o.subject, l.tbDate, rfc5322Date(o.date), l.tbFrom, o.from.String(), l.tbTo, o.to.String())
+			l.tbSep, l.tbSubj, o.subject, l.tbDate, rfc5322Date(o.date), l.tbFrom, o.from.plain(), l.tbTo, o.to.plain())
 	case "apple-mail":
 		fmt.Fprintf(&b, "%s\n\n%s %s\n%s %s\n%s %s\n%s %s\n\n",
-			l.appleIntro, l.tbFrom, o.from.String(), l.tbSubj, o.subject, l.tbDate, o.date.Format("January 2, 2006 at 3:04:05 PM MST"), l.tbTo, o.to.String())
+			l.appleIntro, l.tbFrom, o.from.plain(), l.tbSubj, o.subject, l.tbDate, o.date.Format("January 2, 2006 at 3:04:05 PM MST"), l.tbTo, o.to.plain())
 	case "yahoo":
 		fmt.Fprintf(&b, "\n%s\nFrom: %s\nTo: %s\nSent: %s\nSubject: %s\n\n",
-			l.yahooSep, o.from.String(), o.to.String(), o.date.Format("Monday, January 2, 2006, 03:04:05 PM MST"), o.subject)
+			l.yahooSep, o.from.plain(), o.to.plain(), o.date.Format("Monday, January 2, 2006, 03:04:05 PM MST"), o.subject)
 	}
 	b.WriteString(o.text)
 	return b.String()
@@ -119,9 +119,11 @@ func (g *Generator) manualForward() generated {
 	client := ManualClients[g.client%len(ManualClients)]
 	g.client++
 	base := strings.TrimSuffix(client, "-attachment")
+	// Half the forwards are in English; the rest cycle through the others.
 	l := langs[0]
 	if g.r.chance(0.5) {
-		l = pick(g.r, langs)
+		l = langs[1+g.lang%(len(langs)-1)]
+		g.lang++
 	}
 	fwd := g.forwarderFor(client)
 	o := g.original(fwd)
@@ -160,6 +162,11 @@ func (g *Generator) manualForward() generated {
 		body = g.letterBody(base, text, g.r.chance(g.cfg.AttachmentRate/2))
 	}
 	m := g.compose(fwd, []person{g.owner}, nil, subject, base, t, body)
+	for i, f := range m.fields {
+		if f.name == "Content-Language" {
+			m.fields[i].value = l.tag
+		}
+	}
 	g.submit(m, fwd, g.owner.addr, t)
 	dt := g.deliver(m, fwd, fwd.addr, g.owner, t, true)
 	return g.finish(m, Label{Platform: client, Lang: l.code}, fwd.addr, dt)
@@ -180,4 +187,15 @@ func (g *Generator) fwdSubject() generated {
 	g.submit(m, from, g.owner.addr, t)
 	dt := g.deliver(m, from, from.addr, g.owner, t, true)
 	return g.finish(m, Label{Lang: l.code}, from.addr, dt)
+}
+
+// localDate formats t as Outlook does in the "Sent:" line of language l.
+func localDate(l lang, t time.Time) string {
+	if l.days == nil {
+		return t.Format("Monday, January 2, 2006 3:04 PM")
+	}
+	r := strings.NewReplacer(
+		"{day}", l.days[t.Weekday()], "{d}", fmt.Sprint(t.Day()), "{month}", l.months[t.Month()-1],
+		"{y}", fmt.Sprint(t.Year()), "{hm}", t.Format("15:04"))
+	return r.Replace(l.dateFmt)
 }

@@ -1,5 +1,6 @@
 //go:build !race
 
-package mailgen_test
+package mailgen
 
-const race = false
+// RaceEnabled: see race_test.go.
+const RaceEnabled = false

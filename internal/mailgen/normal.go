@@ -115,14 +115,77 @@ func (g *Generator) recipients(from person) (to, cc []person) {
 	return to, cc
 }
 
-// normal is an ordinary message to the owner.
+// normal is an ordinary message to the owner; some are notifications
+// from a service (Auto-Submitted: auto-generated), some reach the owner
+// through an alias (X-Original-To differs from Delivered-To).
 func (g *Generator) normal() generated {
+	if g.r.chance(0.08) {
+		return g.notification()
+	}
 	from := g.correspondent()
 	client := g.clientFor(from.dom)
 	t := g.sentAt()
 	to, cc := g.recipients(from)
-	m := g.compose(from, to, cc, g.subject(), client, t, g.letterBody(client, g.letter(g.owner, from), g.r.chance(g.cfg.AttachmentRate)))
+	attach := g.r.chance(g.cfg.AttachmentRate)
+	m := g.compose(from, to, cc, g.subject(), client, t, g.letterBody(client, g.letter(g.owner, from), attach))
+	g.vendorFields(m, from, attach)
 	g.remember(m, from, t)
+	g.submit(m, from, g.owner.addr, t)
+	dt := g.deliver(m, from, from.addr, g.owner, t, true)
+	if g.r.chance(0.05) {
+		// Postfix local(8) alias expansion: X-Original-To above Delivered-To.
+		alias := pick(g.r, []string{"info", "office", "finance", "team"}) + "@" + g.owner.dom.name
+		for i, f := range m.fields {
+			if f.name == "Delivered-To" {
+				m.fields = append(m.fields[:i], append([]field{{"X-Original-To", alias}}, m.fields[i:]...)...)
+				break
+			}
+		}
+	}
+	return g.finish(m, Label{}, from.addr, dt)
+}
+
+// vendorFields adds the fields the sender's platform stamps on ordinary
+// mail: Exchange Online's X-MS-* (X-LD-Processed with ExtAddr is on
+// ordinary outbound mail, not a forward: docs/forwarding-artifacts.md), and
+// Gmail's X-Google-Smtp-Source / X-Received.
+func (g *Generator) vendorFields(m *message, from person, attach bool) {
+	switch from.dom.style {
+	case styleExchange:
+		has := ""
+		if attach {
+			has = "yes"
+		}
+		m.add("X-MS-Has-Attach", has)
+		m.add("X-MS-TNEF-Correlator", "")
+		if g.r.chance(0.3) {
+			m.add("X-LD-Processed", g.r.uuid(false)+",ExtAddr")
+		}
+		m.add("X-MS-Exchange-CrossTenant-Network-Message-Id", g.r.uuid(false))
+		m.add("X-MS-Exchange-CrossTenant-OriginalArrivalTime", rfc5322Date(g.now.UTC())[5:])
+		m.add("X-MS-Exchange-CrossTenant-FromEntityHeader", "Hosted")
+	case styleGmail:
+		m.prepend(field{"X-Google-Smtp-Source", "AGHT+I" + g.r.upperAlnum(60)},
+			field{"X-Received", fmt.Sprintf("by 2002:a05:%s:%s:b0:%s:%s with SMTP id %s;\n        %s",
+				g.r.hex(4), g.r.hex(3), g.r.hex(3), g.r.hex(4), g.r.upperAlnum(12), mtaDate(g.now.UTC()))},
+			field{"X-Gm-Message-State", "AOJu0Y" + g.r.upperAlnum(48)})
+	}
+}
+
+// notification is automated service mail (RFC 3834 auto-generated).
+func (g *Generator) notification() generated {
+	svc := pick(g.r, []struct{ name, local, dom, subj string }{
+		{"Jira", "jira", "tailspintoys.atlassian.net", "[JIRA] (OPS-%d) %s"},
+		{"GitHub", "notifications", "github.com", "[contoso/app] %[2]s (PR #%[1]d)"},
+		{"IT Service Desk", "servicedesk", g.owner.dom.name, "Ticket %d updated: %s"},
+		{"Cron Daemon", "root", "build01." + g.owner.dom.name, "Cron <root@build01> /usr/local/bin/backup.sh (%d) %s"},
+	})
+	from := person{name: svc.name, addr: svc.local + "@" + svc.dom, dom: domain{svc.dom, stylePostfix}}
+	t := g.sentAt()
+	subj := fmt.Sprintf(svc.subj, 1000+g.r.IntN(9000), pick(g.r, topics))
+	m := g.compose(from, []person{g.owner}, nil, subj, "", t, g.textPart(g.paragraph()+"\n\n-- \nThis message was generated automatically.\n"))
+	m.add("Auto-Submitted", "auto-generated")
+	m.add("X-Auto-Response-Suppress", "All")
 	g.submit(m, from, g.owner.addr, t)
 	dt := g.deliver(m, from, from.addr, g.owner, t, true)
 	return g.finish(m, Label{}, from.addr, dt)
@@ -172,9 +235,9 @@ func (g *Generator) reply() generated {
 	if strings.HasPrefix(client, "outlook") {
 		// Outlook top-posts above a header block of the previous message.
 		fmt.Fprintf(&quoted, "\n________________________________\nFrom: %s\nSent: %s\nTo: %s\nSubject: %s\n\n%s\n",
-			th.last.String(), th.lastDate.Format("Monday, January 2, 2006 3:04 PM"), g.owner.String(), th.subject, th.lastText)
+			th.last.plain(), th.lastDate.Format("Monday, January 2, 2006 3:04 PM"), g.owner.plain(), th.subject, th.lastText)
 	} else {
-		fmt.Fprintf(&quoted, "\nOn %s, %s wrote:\n", th.lastDate.Format("Mon, Jan 2, 2006 at 3:04 PM"), th.last.String())
+		fmt.Fprintf(&quoted, "\nOn %s, %s wrote:\n", th.lastDate.Format("Mon, Jan 2, 2006 at 3:04 PM"), th.last.plain())
 		for _, l := range strings.Split(th.lastText, "\n") {
 			quoted.WriteString("> " + l + "\n")
 		}

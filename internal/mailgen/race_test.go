@@ -1,7 +1,8 @@
 //go:build race
 
-package mailgen_test
+package mailgen
 
-// race is set under the race detector, which slows generation about tenfold;
-// tests then use fewer messages.
-const race = true
+// RaceEnabled is set under the race detector, which slows generation about
+// tenfold; tests then use fewer messages. (Exported for the external
+// ground-truth test; test builds only.)
+const RaceEnabled = true

@@ -182,6 +182,27 @@ func SplitHeader(data []byte) (hdrEnd, bodyStart int, ok bool) {
 	}
 }
 
+// splitFrom is SplitHeader for data that grows between calls: ls is the
+// start of the last line seen and from how much of data was scanned
+// before. It returns the new ls to pass next time, so the whole search is
+// linear in the data however small the reads.
+func splitFrom(data []byte, ls, from int) (hdrEnd, bodyStart, lineStart int, ok bool) {
+	if n := blankLineAt(data, ls); n > 0 {
+		return ls, ls + n, ls, true
+	}
+	for i := max(from, ls); ; {
+		nl := bytes.IndexByte(data[i:], '\n')
+		if nl < 0 {
+			return 0, 0, ls, false
+		}
+		i += nl + 1
+		ls = i
+		if n := blankLineAt(data, i); n > 0 {
+			return i, i + n, ls, true
+		}
+	}
+}
+
 // blankLineAt returns the length of the empty line (LF or CRLF) starting
 // at data[i], or 0.
 func blankLineAt(data []byte, i int) int {

@@ -1,7 +1,6 @@
 package header
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 
@@ -36,7 +35,8 @@ func ReadMessage(r io.Reader, lim mailfmt.Limits) (*mailfmt.Message, error) {
 	// line itself) or EOF, whichever comes first.
 	var (
 		buf       = make([]byte, 0, min(readChunk, lim.MaxHeaderBytes+3))
-		searched  int
+		searched  int // bytes of buf already scanned for LF
+		lineStart int // start of the last (maybe incomplete) line
 		hdrEnd    int
 		bodyStart int
 		found     bool
@@ -55,13 +55,7 @@ func ReadMessage(r io.Reader, lim mailfmt.Limits) (*mailfmt.Message, error) {
 		} else if err != nil {
 			return nil, fmt.Errorf("read header: %w", err)
 		}
-		// Resume at the start of the last, possibly incomplete line, so
-		// a blank line split across reads is found: SplitHeader must
-		// start at a line start.
-		from := bytes.LastIndexByte(buf[:searched], '\n') + 1
-		if he, bs, ok := SplitHeader(buf[from:]); ok {
-			hdrEnd, bodyStart, found = from+he, from+bs, true
-		}
+		hdrEnd, bodyStart, lineStart, found = splitFrom(buf, lineStart, searched)
 		searched = len(buf)
 	}
 

@@ -3,6 +3,7 @@ package mbox
 import (
 	"bytes"
 	"io"
+	"runtime"
 	"sync"
 	"testing"
 )
@@ -28,5 +29,40 @@ func BenchmarkReader(b *testing.B) {
 			n++
 		}
 		b.ReportMetric(float64(n), "msgs/op")
+	}
+}
+
+// BenchmarkReaderParallel splits the same data with Boundaries and reads
+// the pieces on GOMAXPROCS goroutines, the way a scanner uses all cores.
+func BenchmarkReaderParallel(b *testing.B) {
+	data := benchData()
+	ra := bytes.NewReader(data)
+	parts := runtime.GOMAXPROCS(0)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		starts, err := Boundaries(ra, int64(len(data)), parts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for i, s := range starts {
+			end := int64(len(data))
+			if i+1 < len(starts) {
+				end = starts[i+1]
+			}
+			wg.Go(func() {
+				r := NewReader(io.NewSectionReader(ra, s, end-s), Options{BaseOffset: s})
+				for {
+					if _, err := r.Next(); err == io.EOF {
+						return
+					} else if err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
 	}
 }

@@ -20,6 +20,9 @@ const (
 	// context is how many bytes before the scan position are kept so
 	// the "empty line before" test works across reads.
 	context = 3
+	// headerStep is the least a header search reads before it looks for
+	// the end of the header again.
+	headerStep = 64 << 10
 )
 
 // Options configure a Reader.
@@ -266,11 +269,15 @@ func (r *Reader) message() (*mailfmt.Message, error) {
 		if r.eof || r.w-hs > r.lim.MaxHeaderBytes+2 {
 			break
 		}
-		shift, err := r.fillShift(start)
-		if err != nil {
-			return nil, err
+		// Read at least headerStep more before searching again, so a
+		// source giving tiny reads does not make the search quadratic.
+		for want := r.w - start + headerStep; r.w-start < want && r.w-hs <= r.lim.MaxHeaderBytes+2 && !r.eof; {
+			shift, err := r.fillShift(start)
+			if err != nil {
+				return nil, err
+			}
+			start, hs, searched = start-shift, hs-shift, searched-shift
 		}
-		start, hs, searched = start-shift, hs-shift, searched-shift
 	}
 
 	if !found {
