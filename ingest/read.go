@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"net/mail"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -104,8 +103,15 @@ func (u *Unit) readMbox(ctx context.Context, yield func(*event.Event, error) boo
 		return
 	}
 	defer fh.Close()
-	var r io.Reader
 	format := "mbox"
+	if !u.Gzip {
+		if mr, done, ok := u.mappedMbox(fh); ok {
+			defer done()
+			u.eachMessage(ctx, mr, format, yield)
+			return
+		}
+	}
+	var r io.Reader
 	switch {
 	case u.Gzip:
 		zr, err := gzip.NewReader(bufio.NewReaderSize(u.counted(fh), 256<<10))
@@ -124,7 +130,38 @@ func (u *Unit) readMbox(ctx context.Context, yield func(*event.Event, error) boo
 		}
 		r = u.counted(fh)
 	}
-	mr := mbox.NewReader(r, mbox.Options{Limits: u.limits(), BaseOffset: u.Start})
+	u.eachMessage(ctx, mbox.NewReader(r, mbox.Options{Limits: u.limits(), BaseOffset: u.Start}), format, yield)
+}
+
+// mappedMbox maps the unit's section of the file, when the platform can,
+// and returns an in-memory reader over it; done unmaps it and accounts
+// for the bytes read.
+func (u *Unit) mappedMbox(fh *os.File) (mr *mbox.Reader, done func(), ok bool) {
+	end := u.End
+	if end < 0 {
+		fi, err := fh.Stat()
+		if err != nil {
+			return nil, nil, false
+		}
+		end = fi.Size()
+	}
+	data, unmap, err := mapFile(fh, u.Start, end-u.Start)
+	if err != nil {
+		return nil, nil, false
+	}
+	done = func() {
+		unmap()
+		if n := u.progress(); n != nil {
+			n.Add(int64(len(data)))
+		}
+	}
+	return mbox.NewBytesReader(data, mbox.Options{Limits: u.limits(), BaseOffset: u.Start}), done, true
+}
+
+// eachMessage yields the messages of mr as events. The events are used
+// before the next message is read: an in-memory reader's bodies alias the
+// mapped file, which is unmapped when the unit ends.
+func (u *Unit) eachMessage(ctx context.Context, mr *mbox.Reader, format string, yield func(*event.Event, error) bool) {
 	for {
 		if err := context.Cause(ctx); err != nil {
 			yield(nil, err)
@@ -174,7 +211,7 @@ func newEvent(msg *mailfmt.Message, o event.Origin, mailbox, folder string) *eve
 		Message: msg,
 	}
 	if d := msg.Header.Get("Date"); d != "" {
-		if t, err := mail.ParseDate(d); err == nil {
+		if t, ok := header.ParseDate(d); ok {
 			ev.Time = t
 		}
 	}

@@ -3,7 +3,6 @@ package mailfmt
 import (
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // Field is one header field as it appeared on the wire: the name with its
@@ -14,13 +13,39 @@ type Field struct {
 	Value string
 }
 
-// Header is a message header in wire order. Lookups are case-insensitive.
+// Header is a message header in wire order. Lookups are case-insensitive
+// in ASCII, which is all a field name may hold (RFC 5322 ftext).
 type Header []Field
+
+// NameIs reports whether the field name a equals name b, ignoring ASCII
+// case. Field names are printable ASCII, so names of different lengths
+// never match; that check comes first and keeps lookups cheap.
+func NameIs(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
 
 // Get returns the value of the first field named name, or "".
 func (h Header) Get(name string) string {
 	for _, f := range h {
-		if strings.EqualFold(f.Name, name) {
+		if NameIs(f.Name, name) {
 			return f.Value
 		}
 	}
@@ -30,7 +55,7 @@ func (h Header) Get(name string) string {
 // Has reports whether a field named name is present.
 func (h Header) Has(name string) bool {
 	for _, f := range h {
-		if strings.EqualFold(f.Name, name) {
+		if NameIs(f.Name, name) {
 			return true
 		}
 	}
@@ -41,7 +66,7 @@ func (h Header) Has(name string) bool {
 func (h Header) Values(name string) []string {
 	var vs []string
 	for _, f := range h {
-		if strings.EqualFold(f.Name, name) {
+		if NameIs(f.Name, name) {
 			vs = append(vs, f.Value)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -171,6 +172,7 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 		hopt.MaxLooksForwardedRatio = f.maxRatio
 	}
 	hdet := header.New(hopt)
+	tuneGC()
 
 	run := &inputRun{
 		paths:    paths,
@@ -229,6 +231,21 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 		return &exitError{code: exitFindings}
 	}
 	return nil
+}
+
+// tuneGC trades a little memory for fewer collections. A scan's live heap
+// is small and steady (read buffers, per-message headers) while it
+// allocates per message, so the default GOGC=100 collects very often:
+// at 400 a 1 GiB mbox scan spends about a quarter less CPU (bench/README.md).
+// The soft limit keeps the heap well inside the 64 MiB RssAnon budget. An
+// explicit GOGC or GOMEMLIMIT from the environment wins.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(48 << 20)
+	}
 }
 
 func (a *app) limits() mailfmt.Limits {

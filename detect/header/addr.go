@@ -93,7 +93,7 @@ func internalMatcher(domains []string) func(string) bool {
 func fieldsNamed(h mailfmt.Header, name string) []mailfmt.Field {
 	var fs []mailfmt.Field
 	for _, f := range h {
-		if strings.EqualFold(f.Name, name) {
+		if mailfmt.NameIs(f.Name, name) {
 			fs = append(fs, f)
 		}
 	}

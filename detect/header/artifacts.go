@@ -35,6 +35,12 @@ const (
 // calendar messages carry none of these artifacts of their own; any found
 // in their headers are still reported.
 func autoForward(m *mailfmt.Message, internal func(domain string) bool) []Finding {
+	return autoForwardView(&view{m: m}, internal)
+}
+
+// autoForwardView is autoForward on a view shared with other classifiers.
+func autoForwardView(v *view, internal func(domain string) bool) []Finding {
+	m := v.m
 	if m == nil {
 		return nil
 	}
@@ -42,19 +48,23 @@ func autoForward(m *mailfmt.Message, internal func(domain string) bool) []Findin
 		internal = func(string) bool { return false }
 	}
 	h := m.Header
-	final := finalRecipient(h)
-	autoReply := isAutoReply(h)
 	var out []Finding
-
+	// The final recipient is needed only when a rule fires, which is
+	// rare; work it out then, once.
+	final, finalDone := "", false
 	add := func(kind Kind, platform, rule string, ev []Evidence, dests []string) {
+		if !finalDone {
+			final, finalDone = finalRecipient(h), true
+		}
 		if len(dests) == 0 && final != "" {
 			dests = []string{final}
 		}
 		out = append(out, Finding{Kind: kind, Platform: platform, Rule: rule, Evidence: ev, Destinations: dests})
 	}
+	autoReply := v.autoReply
 
 	// Exchange: PidTagAutoForwarded written to MIME ([MS-OXCMAIL] 2.1.3.2.21).
-	if fs := fieldsNamed(h, "X-MS-Exchange-Organization-AutoForwarded"); len(fs) > 0 && !autoReply {
+	if fs := fieldsNamed(h, "X-MS-Exchange-Organization-AutoForwarded"); len(fs) > 0 && !autoReply() {
 		for _, f := range fs {
 			if strings.EqualFold(strings.TrimSpace(f.Value), "true") {
 				add(AutoForward, "exchange", RuleExchangeAutoForwarded, headerEvidence(fs), nil)
@@ -63,7 +73,7 @@ func autoForward(m *mailfmt.Message, internal func(domain string) bool) []Findin
 		}
 	}
 	// Exchange loop-prevention headers (Exchange Team Blog, 2021).
-	if fs := nonEmptyFields(fieldsNamed(h, "X-MS-Exchange-Inbox-Rules-Loop")); len(fs) > 0 && !autoReply {
+	if fs := nonEmptyFields(fieldsNamed(h, "X-MS-Exchange-Inbox-Rules-Loop")); len(fs) > 0 && !autoReply() {
 		add(AutoForward, "exchange", RuleExchangeInboxRulesLoop, headerEvidence(fs), nil)
 	}
 	if fs := nonEmptyFields(fieldsNamed(h, "X-MS-Exchange-ForwardingLoop")); len(fs) > 0 {
@@ -167,6 +177,9 @@ func cafEnvelope(m *mailfmt.Message) *Finding {
 	var ev []Evidence
 	var dests []string
 	check := func(where, name, value string) {
+		if !containsFoldASCII(value, "+caf_=") {
+			return // the common case: no address to parse
+		}
 		for _, a := range addresses(value) {
 			local, _, _ := strings.Cut(a, "@")
 			i := strings.Index(local, "+caf_=")
@@ -207,11 +220,11 @@ func resentBlock(h mailfmt.Header) ([]Evidence, []string, bool) {
 	var dests []string
 	var origin, date, dest bool
 	for _, f := range h {
-		name := strings.ToLower(f.Name)
-		if !strings.HasPrefix(name, "resent-") || strings.TrimSpace(f.Value) == "" {
+		if len(f.Name) < len("resent-x") || !mailfmt.NameIs(f.Name[:len("resent-")], "resent-") ||
+			strings.TrimSpace(f.Value) == "" {
 			continue
 		}
-		switch name {
+		switch name := strings.ToLower(f.Name); name {
 		case "resent-from", "resent-sender":
 			origin = true
 		case "resent-date":
@@ -236,6 +249,9 @@ func resentBlock(h mailfmt.Header) ([]Evidence, []string, bool) {
 // "bounces+SRS=" form.
 func srsReturnPath(m *mailfmt.Message) []Evidence {
 	isSRS := func(v string) bool {
+		if !containsFoldASCII(v, "srs") {
+			return false // the common case: no address to parse
+		}
 		for _, a := range addresses(v) {
 			local, _, _ := strings.Cut(a, "@")
 			if strings.HasPrefix(local, "srs0=") || strings.HasPrefix(local, "srs1=") ||
@@ -298,4 +314,15 @@ outer:
 		s = append(s, v)
 	}
 	return s
+}
+
+// containsFoldASCII reports whether s contains the lower-case ASCII
+// pattern p in any ASCII case.
+func containsFoldASCII(s, p string) bool {
+	for i := 0; i+len(p) <= len(s); i++ {
+		if s[i]|0x20 == p[0] && mailfmt.NameIs(s[i:i+len(p)], p) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,7 +1,6 @@
 package header
 
 import (
-	"bytes"
 	"mime"
 	"sort"
 	"strings"
@@ -66,34 +65,38 @@ func hasKind(fs []Finding, k Kind) bool {
 // concurrent use. opt.InternalDomains keeps Delivered-To chains between the
 // organisation's own domains from counting.
 func Classify(m *mailfmt.Message, opt Options) Result {
-	return classify(m, internalMatcher(opt.InternalDomains), manualForward)
+	return classify(m, internalMatcher(opt.InternalDomains), manualForwardView)
 }
 
-func classify(m *mailfmt.Message, internal func(string) bool, manual func(*mailfmt.Message) []Finding) Result {
+func classify(m *mailfmt.Message, internal func(string) bool, manual func(*view) []Finding) Result {
 	if m == nil {
 		return Result{}
 	}
+	v := &view{m: m}
 	return Result{
-		Auto:      autoForward(m, internal),
-		Manual:    manual(m),
-		AutoReply: isAutoReply(m.Header),
+		Auto:      autoForwardView(v, internal),
+		Manual:    manual(v),
+		AutoReply: v.autoReply(),
 		Bounce:    isBounce(m),
 		List:      isList(m.Header),
-		Calendar:  isCalendar(m),
+		Calendar:  isCalendar(v),
 	}
 }
 
 // autoReplySubjects are phrases vacation and out-of-office responders put
-// in the subject (Exchange "Automatic reply:", "Out of Office AutoReply:",
-// and the common "Auto-Reply"/"Autoreply" forms), lower-case.
+// anywhere in the subject (Exchange "Automatic reply:", "Out of Office
+// AutoReply:", and the common "Auto-Reply"/"Autoreply" forms), lower-case.
+// manualAutoReplySubjects (manual.go) adds localised subject starts.
 var autoReplySubjects = []string{"automatic reply", "auto-reply", "autoreply", "auto reply", "out of office"}
 
-// isAutoReply reports an auto-reply: Auto-Submitted: auto-replied (RFC
-// 3834), X-Autoreply (Gmail), X-Autorespond (cPanel), Precedence or
-// X-Precedence auto_reply, or an auto-reply phrase in the subject.
-// Auto-Submitted: auto-generated is not an auto-reply: it is also on cron
-// mail, notifications and rule-generated copies.
-func isAutoReply(h mailfmt.Header) bool {
+// isAutoReply reports an auto-reply (subject already decoded): Auto-Submitted:
+// auto-replied (RFC 3834), X-Autoreply (Gmail) unless it says no,
+// X-Autorespond (cPanel), Precedence or X-Precedence auto_reply, or an
+// auto-reply subject (a phrase of autoReplySubjects anywhere, or a
+// localised start of manualAutoReplySubjects). Auto-Submitted:
+// auto-generated is not an auto-reply: it is also on cron mail,
+// notifications and rule-generated copies.
+func isAutoReply(h mailfmt.Header, subject string) bool {
 	for _, v := range h.Values("Auto-Submitted") {
 		kw, _, _ := strings.Cut(v, ";")
 		if strings.EqualFold(strings.TrimSpace(kw), "auto-replied") {
@@ -117,9 +120,19 @@ func isAutoReply(h mailfmt.Header) bool {
 			}
 		}
 	}
-	subject := strings.ToLower(decodeWord(h.Get("Subject")))
+	if subject == "" {
+		return false
+	}
+	var fb [128]byte
+	folded := string(foldText(fb[:0], []byte(subject[:min(len(subject), 96)])))
+	for _, p := range manualAutoReplySubjects {
+		if strings.HasPrefix(folded, p) {
+			return true
+		}
+	}
+	lower := strings.ToLower(subject)
 	for _, p := range autoReplySubjects {
-		if strings.Contains(subject, p) {
+		if strings.Contains(lower, p) {
 			return true
 		}
 	}
@@ -129,10 +142,16 @@ func isAutoReply(h mailfmt.Header) bool {
 // isBounce reports a delivery status notification (RFC 3464/6522).
 func isBounce(m *mailfmt.Message) bool {
 	h := m.Header
-	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil && mt == "multipart/report" {
-		return true
+	if ct := h.Get("Content-Type"); containsFoldASCII(ct, "multipart/report") {
+		if mt, _, err := mime.ParseMediaType(ct); err == nil && mt == "multipart/report" {
+			return true
+		}
 	}
-	for _, a := range addresses(h.Get("From")) {
+	from := h.Get("From")
+	if !containsFoldASCII(from, "mailer-daemon") && !containsFoldASCII(from, "postmaster") {
+		from = "" // the common case: no address to parse
+	}
+	for _, a := range addresses(from) {
 		local, _, _ := strings.Cut(a, "@")
 		if local == "mailer-daemon" || local == "postmaster" {
 			return true
@@ -158,31 +177,18 @@ func isList(h mailfmt.Header) bool {
 	return false
 }
 
-var calendarPart = []byte("content-type: text/calendar")
-
 // isCalendar reports a calendar message: a text/calendar top-level type,
-// a text/calendar part in the body prefix, or Exchange calendar headers.
-func isCalendar(m *mailfmt.Message) bool {
-	mt, _, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
+// Exchange calendar headers, or a text/calendar part in the body prefix.
+func isCalendar(v *view) bool {
+	mt := partMediaType(v.m.Header.Get("Content-Type"))
 	if mt == "text/calendar" {
 		return true
 	}
 	const prefix = "X-MS-Exchange-Calendar-"
-	for _, f := range m.Header {
+	for _, f := range v.m.Header {
 		if len(f.Name) > len(prefix) && strings.EqualFold(f.Name[:len(prefix)], prefix) {
 			return true
 		}
 	}
-	return strings.HasPrefix(mt, "multipart/") && hasFoldASCII(m.Body, calendarPart)
-}
-
-// hasFoldASCII reports whether b contains the lower-case ASCII pattern p,
-// ignoring ASCII case, without copying b.
-func hasFoldASCII(b, p []byte) bool {
-	for i := 0; i+len(p) <= len(b); i++ {
-		if b[i]|0x20 == p[0] && bytes.EqualFold(b[i:i+len(p)], p) {
-			return true
-		}
-	}
-	return false
+	return strings.HasPrefix(mt, "multipart/") && v.body().calendar
 }

@@ -3,7 +3,7 @@ package header
 import (
 	"context"
 	"fmt"
-	"net/mail"
+	mhdr "github.com/mailtrip/mailtrip/mailfmt/header"
 	"sort"
 	"strings"
 	"sync"
@@ -84,7 +84,7 @@ func (o Options) withDefaults() Options {
 type Detector struct {
 	opt      Options
 	internal func(string) bool
-	manual   func(*mailfmt.Message) []Finding // manualForward; replaced in tests
+	manual   func(*view) []Finding // manualForwardView; replaced in tests
 
 	mu    sync.Mutex
 	boxes map[string]*mailboxState
@@ -101,7 +101,7 @@ func New(opt Options) *Detector {
 	return &Detector{
 		opt:      opt,
 		internal: internalMatcher(opt.InternalDomains),
-		manual:   manualForward,
+		manual:   manualForwardView,
 		boxes:    map[string]*mailboxState{},
 	}
 }
@@ -327,10 +327,7 @@ func (d *Detector) mailboxAlert(s MailboxStats) alert.Alert {
 
 // messageDate parses the Date header; zero when absent or unparsable.
 func messageDate(h mailfmt.Header) time.Time {
-	t, err := mail.ParseDate(strings.TrimSpace(h.Get("Date")))
-	if err != nil {
-		return time.Time{}
-	}
+	t, _ := mhdr.ParseDate(h.Get("Date"))
 	return t
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"github.com/mailtrip/mailtrip/alert"
 	"github.com/mailtrip/mailtrip/event"
-	"github.com/mailtrip/mailtrip/mailfmt"
 )
 
 // collector gathers emitted alerts; safe for concurrent use like the
@@ -49,8 +48,8 @@ const (
 
 // fakeManual stands in for the manual-forward classifier (another
 // engineer's work) so the heuristic can be tested at its boundaries.
-func fakeManual(m *mailfmt.Message) []Finding {
-	if m.Header.Has("X-Test-Hand-Forward") {
+func fakeManual(v *view) []Finding {
+	if v.m.Header.Has("X-Test-Hand-Forward") {
 		return []Finding{{Kind: ManualForward, Rule: "test-hand-forward",
 			Evidence: []Evidence{{Where: "header", Name: "X-Test-Hand-Forward", Value: "yes"}}}}
 	}

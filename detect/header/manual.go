@@ -30,10 +30,17 @@ const (
 // text searched (see textbody.go), which are the raw body lines for a
 // plain 7bit/8bit text body.
 func manualForward(m *mailfmt.Message) []Finding {
-	if m == nil || isManualAutoReply(m) {
+	return manualForwardView(&view{m: m})
+}
+
+// manualForwardView is manualForward on a view whose body walk may be
+// shared with other classifiers.
+func manualForwardView(v *view) []Finding {
+	m := v.m
+	if m == nil || v.autoReply() {
 		return nil
 	}
-	subject := decodeHeaderText(m.Header.Get("Subject"))
+	subject := v.subject()
 	si := parseSubject(subject, func() bool {
 		return languageIsDanoNorwegian(m.Header.Get("Content-Language"))
 	})
@@ -51,7 +58,7 @@ func manualForward(m *mailfmt.Message) []Finding {
 	if isListDigest(m, subject) {
 		return out
 	}
-	ex := bodyText(m)
+	ex := v.body()
 	if ex.digest {
 		return out
 	}
@@ -102,34 +109,6 @@ var manualAutoReplySubjects = func() []string {
 	}
 	return out
 }()
-
-// isManualAutoReply reports whether m is an automatic reply (RFC 3834 3.1.7
-// "auto-replied", the X-Autoreply/X-Autorespond fields some responders
-// use, or an auto-reply subject).
-func isManualAutoReply(m *mailfmt.Message) bool {
-	if v := strings.ToLower(strings.TrimSpace(m.Header.Get("Auto-Submitted"))); strings.HasPrefix(v, "auto-replied") {
-		return true
-	}
-	if m.Header.Has("X-Autoreply") || m.Header.Has("X-Autorespond") {
-		return true
-	}
-	if strings.EqualFold(strings.TrimSpace(m.Header.Get("Precedence")), "auto_reply") {
-		return true
-	}
-	subj := m.Header.Get("Subject")
-	if subj == "" {
-		return false
-	}
-	var fb [128]byte
-	n := min(len(subj), 96)
-	folded := string(foldText(fb[:0], []byte(decodeHeaderText(subj[:n]))))
-	for _, p := range manualAutoReplySubjects {
-		if strings.HasPrefix(folded, p) {
-			return true
-		}
-	}
-	return false
-}
 
 // isListDigest reports whether m is a mailing-list digest: a list message
 // whose subject says "digest" (Mailman, Sympa, Google Groups), or one

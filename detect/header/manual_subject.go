@@ -7,7 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	mailheader "github.com/mailtrip/mailtrip/mailfmt/header"
+	mhdr "github.com/mailtrip/mailtrip/mailfmt/header"
 )
 
 // Subject prefixes that mail clients put before a forwarded message's
@@ -267,7 +267,7 @@ func decodeHeaderText(s string) string {
 	if !strings.Contains(s, "=?") {
 		return s
 	}
-	d := mailheader.DecodeWord(s)
+	d := mhdr.DecodeWord(s)
 	if !strings.Contains(d, "=?") {
 		return d
 	}

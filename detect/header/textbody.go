@@ -51,6 +51,46 @@ type extracted struct {
 	attachments []attachedMessage
 	digest      bool // a multipart/digest was seen
 	report      bool // a multipart/report (DSN, MDN, ARF) was seen
+	calendar    bool // a text/calendar part was seen
+}
+
+// view is one message with its MIME walk done at most once, shared by the
+// classifiers that look at the body (manual-forward signs, calendar).
+type view struct {
+	m      *mailfmt.Message
+	ex     extracted
+	walked bool
+
+	subj     string
+	subjDone bool
+	autoRepl int8 // 0 not yet known, 1 no, 2 yes
+}
+
+// subject returns the decoded Subject, decoding it on first use.
+func (v *view) subject() string {
+	if !v.subjDone {
+		v.subj, v.subjDone = decodeHeaderText(v.m.Header.Get("Subject")), true
+	}
+	return v.subj
+}
+
+// autoReply reports isAutoReply for the message, working it out once.
+func (v *view) autoReply() bool {
+	if v.autoRepl == 0 {
+		v.autoRepl = 1
+		if isAutoReply(v.m.Header, v.subject()) {
+			v.autoRepl = 2
+		}
+	}
+	return v.autoRepl == 2
+}
+
+// body returns the message's extracted body, walking it on first use.
+func (v *view) body() *extracted {
+	if !v.walked {
+		v.ex, v.walked = bodyText(v.m), true
+	}
+	return &v.ex
 }
 
 // textPart is a text leaf of the MIME tree, still encoded.
@@ -154,6 +194,8 @@ func (w *walker) entity(ctype, cte, disp string, body []byte, depth int, parent 
 			return
 		}
 		w.out.attachments = append(w.out.attachments, attachedMessage{mediaType: mt})
+	case mt == "text/calendar":
+		w.out.calendar = true
 	case mt == "text/plain" || mt == "text/html":
 		if partIsAttachment(disp) {
 			return
@@ -364,8 +406,7 @@ func messageFileName(ctype, disp string) string {
 		if v == "" || strings.IndexByte(v, ';') < 0 {
 			continue
 		}
-		lv := strings.ToLower(v)
-		if !strings.Contains(lv, ".eml") && !strings.Contains(lv, ".msg") && !strings.Contains(lv, "=?") {
+		if !containsFoldASCII(v, ".eml") && !containsFoldASCII(v, ".msg") && !strings.Contains(v, "=?") {
 			continue
 		}
 		for _, p := range [...]string{"filename", "name", "filename*", "name*", "filename*0", "name*0", "filename*0*", "name*0*"} {

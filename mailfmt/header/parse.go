@@ -54,17 +54,18 @@ func ParseCount(block []byte, lim mailfmt.Limits) (h mailfmt.Header, skipped int
 	h = make(mailfmt.Header, 0, min(strings.Count(s, "\n")+1, lim.MaxFields))
 
 	var (
-		cur      = -1 // index in h of the field continuations attach to
-		folded   strings.Builder
-		isFolded bool
+		cur       = -1 // index in h of the field continuations attach to
+		valStart  int  // offset in s of the current field's value
+		valEnd    int  // offset in s just past its last line (line end excluded)
+		isFolded  bool
+		foldBytes int // bytes of line ends inside s[valStart:valEnd]
 	)
 	finish := func() {
 		if cur < 0 {
 			return
 		}
 		if isFolded {
-			h[cur].Value = strings.TrimLeft(folded.String(), " \t")
-			folded.Reset()
+			h[cur].Value = strings.TrimLeft(unfold(s[valStart:valEnd], valEnd-valStart-foldBytes), " \t")
 			isFolded = false
 		}
 		cur = -1
@@ -98,11 +99,9 @@ func ParseCount(block []byte, lim mailfmt.Limits) (h mailfmt.Header, skipped int
 				skipped++
 				continue
 			}
-			if !isFolded {
-				folded.WriteString(h[cur].Value)
-				isFolded = true
-			}
-			folded.WriteString(line)
+			isFolded = true
+			foldBytes += lineStart - valEnd // the line end before this line
+			valEnd = lineStart + len(line)
 			continue
 		}
 		finish()
@@ -117,6 +116,7 @@ func ParseCount(block []byte, lim mailfmt.Limits) (h mailfmt.Header, skipped int
 		}
 		h = append(h, mailfmt.Field{Name: name, Value: value})
 		cur = len(h) - 1
+		valStart, valEnd, foldBytes = lineStart+len(line)-len(value), lineStart+len(line), 0
 	}
 	finish()
 	if end > conv {
@@ -124,6 +124,22 @@ func ParseCount(block []byte, lim mailfmt.Limits) (h mailfmt.Header, skipped int
 			Err: fmt.Errorf("header longer than %d bytes: %w", lim.MaxHeaderBytes, mailfmt.ErrLimit)}
 	}
 	return h, skipped, nil
+}
+
+// unfold removes the line ends (LF or CRLF) from s, a field value that
+// spans lines; n is the length of the result. One allocation.
+func unfold(s string, n int) string {
+	var b strings.Builder
+	b.Grow(n)
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(trimCR(s[:i]))
+		s = s[i+1:]
+	}
 }
 
 // splitField splits "Name *WSP : *WSP value" (line end already removed).

@@ -31,6 +31,7 @@ func FuzzReader(f *testing.F) {
 				t.Fatalf("one-byte reads differ:\n%s\n%s", a, b)
 			}
 			checkSplit(t, data, opt, want)
+			checkInMemory(t, data, opt, want)
 		}
 	})
 }

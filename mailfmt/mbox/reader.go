@@ -55,11 +55,25 @@ type Reader struct {
 	// resync: buf[r] is not at a boundary; skip to the next one before
 	// reading a message.
 	resync bool
+	// inMemory: buf is the caller's whole input (NewBytesReader); bodies
+	// are sliced from it rather than copied.
+	inMemory bool
 }
 
 // NewReader returns a Reader of the mbox stream r.
 func NewReader(r io.Reader, opt Options) *Reader {
 	return newReader(r, opt, readSize)
+}
+
+// NewBytesReader returns a Reader of an mbox held in memory, such as a
+// memory-mapped file. It reads without copying: a returned Message's Body
+// may share memory with data (it is copied only where mbox un-quoting
+// must change it), so data must stay valid and unchanged while messages
+// are in use. The messages are the same as NewReader's on the same bytes.
+func NewBytesReader(data []byte, opt Options) *Reader {
+	r := newReader(nil, opt, readSize)
+	r.buf, r.w, r.eof, r.inMemory = data, len(data), true, true
+	return r
 }
 
 func newReader(src io.Reader, opt Options, rs int) *Reader {
@@ -261,7 +275,7 @@ func (r *Reader) message() (*mailfmt.Message, error) {
 		// Resume at the start of the last, possibly incomplete line:
 		// SplitHeader must start at a line start.
 		from := hs + bytes.LastIndexByte(r.buf[hs:searched], '\n') + 1
-		if he, bs, ok := header.SplitHeader(r.buf[from:r.w]); ok {
+		if he, bs, ok := header.SplitHeader(r.buf[from:r.searchEnd(hs)]); ok {
 			hdrEnd, bodyStart, found = from+he, from+bs, true
 			break
 		}
@@ -287,7 +301,7 @@ func (r *Reader) message() (*mailfmt.Message, error) {
 		}
 		h, skipped, perr := header.ParseCount(block, r.lim)
 		m.Header, m.Skipped = h, skipped
-		if !r.eof {
+		if !r.eof || r.searchEnd(hs) < r.w {
 			// Header too long: report, then skip to the next
 			// boundary. buf[hs:w] has no empty line, so none can
 			// start before w-context.
@@ -295,7 +309,7 @@ func (r *Reader) message() (*mailfmt.Message, error) {
 				perr = &mailfmt.ParseError{Offset: int64(r.lim.MaxHeaderBytes),
 					Err: fmt.Errorf("header longer than %d bytes: %w", r.lim.MaxHeaderBytes, mailfmt.ErrLimit)}
 			}
-			r.r = max(hs, r.w-context)
+			r.r = max(hs, r.searchEnd(hs)-context)
 			r.resync = true
 			return nil, r.relocate(perr, hs)
 		}
@@ -326,6 +340,17 @@ func (r *Reader) message() (*mailfmt.Message, error) {
 	return m, nil
 }
 
+// searchEnd bounds the search for the end of the header that starts at
+// buf[hs]. A streaming Reader holds at most MaxHeaderBytes of header; an
+// in-memory one looks no further either, so both treat a header without
+// an end in reach the same way.
+func (r *Reader) searchEnd(hs int) int {
+	if r.inMemory {
+		return min(r.w, hs+r.lim.MaxHeaderBytes+2)
+	}
+	return r.w
+}
+
 // relocate turns a ParseError with an offset relative to buf[at] into one
 // with an absolute offset.
 func (r *Reader) relocate(err error, at int) error {
@@ -348,6 +373,15 @@ func (r *Reader) body(m *mailfmt.Message, bs int) error {
 		maxBody  = r.lim.MaxBodyBytes
 	)
 	take := func(end int, final bool) {
+		if r.inMemory && prefix == nil {
+			// The whole body is in buf: slice it; unquote copies if it
+			// has to change anything.
+			n := min(end-pos, maxBody)
+			prefix = r.buf[pos : pos+n : pos+n]
+			counted += int64(end - pos)
+			pos = end
+			return
+		}
 		if n := min(end-pos, maxBody-len(prefix)); n > 0 {
 			if prefix == nil && !final {
 				// Spans reads: room for the whole prefix at once.
@@ -400,6 +434,9 @@ func (r *Reader) body(m *mailfmt.Message, bs int) error {
 		}
 		m.BodyTruncated = m.BodySize > int64(len(prefix))
 		if len(prefix) > 0 {
+			if r.inMemory && bytes.Contains(prefix, []byte(">From ")) {
+				prefix = append([]byte(nil), prefix...) // never write to the caller's data
+			}
 			m.Body = unquote(prefix)
 		}
 		return nil

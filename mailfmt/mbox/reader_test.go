@@ -111,7 +111,24 @@ func TestGolden(t *testing.T) {
 			}
 			checkInvariants(t, in, got)
 			checkSplit(t, in, opt, got)
+			checkInMemory(t, in, opt, got)
 		})
+	}
+}
+
+// checkInMemory: NewBytesReader gives the same messages as NewReader and
+// never writes to its input.
+func checkInMemory(t testing.TB, in []byte, opt Options, want []record) {
+	t.Helper()
+	data := bytes.Clone(in)
+	got := readAllFrom(t, NewBytesReader(data, opt))
+	a, _ := json.Marshal(got)
+	b, _ := json.Marshal(want)
+	if !bytes.Equal(a, b) {
+		t.Errorf("in-memory read differs from streaming read:\n%s\n%s", a, b)
+	}
+	if !bytes.Equal(data, in) {
+		t.Errorf("in-memory read changed its input")
 	}
 }
 
@@ -189,6 +206,7 @@ func TestSplitEqualsSequential(t *testing.T) {
 			}
 			checkInvariants(t, tc.data, want)
 			checkSplit(t, tc.data, Options{}, want)
+			checkInMemory(t, tc.data, Options{}, want)
 		})
 	}
 }
