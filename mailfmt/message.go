@@ -115,11 +115,14 @@ type Limits struct {
 
 // DefaultLimits are generous for real mail and small enough that a hostile
 // file cannot exhaust memory: no legitimate header block approaches 1 MiB.
+// 32 KiB of body holds the first text parts of nearly every message, which
+// is where a forwarded message's separator and an attached message's part
+// header are; detectors that walk MIME parts do work in proportion to it.
 var DefaultLimits = Limits{
 	MaxLineBytes:   256 << 10,
 	MaxHeaderBytes: 1 << 20,
 	MaxFields:      2000,
-	MaxBodyBytes:   64 << 10,
+	MaxBodyBytes:   32 << 10,
 }
 
 // WithDefaults returns l with every zero field set from DefaultLimits.

@@ -317,12 +317,30 @@ outer:
 }
 
 // containsFoldASCII reports whether s contains the lower-case ASCII
-// pattern p in any ASCII case.
+// pattern p in any ASCII case. Candidates are found with IndexByte on
+// both cases of p's first byte, so long values cost little.
 func containsFoldASCII(s, p string) bool {
-	for i := 0; i+len(p) <= len(s); i++ {
-		if s[i]|0x20 == p[0] && mailfmt.NameIs(s[i:i+len(p)], p) {
+	if len(p) == 0 {
+		return true
+	}
+	lo, up := p[0], p[0]
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - ('a' - 'A')
+	}
+	for len(s) >= len(p) {
+		i := strings.IndexByte(s, lo)
+		if up != lo {
+			if j := strings.IndexByte(s, up); j >= 0 && (i < 0 || j < i) {
+				i = j
+			}
+		}
+		if i < 0 || len(s)-i < len(p) {
+			return false
+		}
+		if mailfmt.NameIs(s[i:i+len(p)], p) {
 			return true
 		}
+		s = s[i+1:]
 	}
 	return false
 }

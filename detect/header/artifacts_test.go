@@ -206,3 +206,22 @@ func TestEvidenceDecoded(t *testing.T) {
 		t.Fatalf("evidence name = %q, want the spelling as found", f.Evidence[0].Name)
 	}
 }
+
+func TestContainsFoldASCII(t *testing.T) {
+	for _, tc := range []struct {
+		s, p string
+		want bool
+	}{
+		{"MAILER-DAEMON@x", "mailer-daemon", true},
+		{"a Mailer-Daemon", "mailer-daemon", true},
+		{"mailer-daemo", "mailer-daemon", false},
+		{"report.EML", ".eml", true},
+		{"", "x", false},
+		{"abc", "", true},
+		{"mmmailer-daemon", "mailer-daemon", true},
+	} {
+		if got := containsFoldASCII(tc.s, tc.p); got != tc.want {
+			t.Errorf("containsFoldASCII(%q, %q) = %v", tc.s, tc.p, got)
+		}
+	}
+}
