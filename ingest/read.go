@@ -34,7 +34,7 @@ func (u *Unit) Events(ctx context.Context) iter.Seq2[*event.Event, error] {
 				return
 			}
 			ev, err := u.readFile(f)
-			if !yield(ev, err) {
+			if !yieldDefects(ev, yield) || !yield(ev, err) {
 				return
 			}
 		}
@@ -184,10 +184,34 @@ func (u *Unit) eachMessage(ctx context.Context, mr *mbox.Reader, format string, 
 		if msg != nil {
 			ev = newEvent(msg, event.Origin{File: u.Path, Offset: msg.Offset, Format: format}, u.Mailbox, u.Folder)
 		}
-		if !yield(ev, err) {
+		if !yieldDefects(ev, yield) || !yield(ev, err) {
 			return
 		}
 	}
+}
+
+// Warning reports a defect in a record that was still read in full (a
+// NUL byte, a header line that is not a field, a malformed RFC 2047
+// word): it is worth telling, but the results are not incomplete.
+type Warning struct {
+	File   string
+	Offset int64
+	What   string
+}
+
+func (w *Warning) Error() string { return fmt.Sprintf("%s: offset %d: %s", w.File, w.Offset, w.What) }
+
+// yieldDefects reports the defects of ev's message as warnings.
+func yieldDefects(ev *event.Event, yield func(*event.Event, error) bool) bool {
+	if ev == nil || ev.Message == nil {
+		return true
+	}
+	for _, d := range ev.Message.Defects {
+		if !yield(nil, &Warning{File: ev.Origin.File, Offset: d.Offset, What: d.What}) {
+			return false
+		}
+	}
+	return true
 }
 
 // withFile sets the file name on a parse error that lacks one.

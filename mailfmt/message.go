@@ -96,9 +96,10 @@ type Message struct {
 	BodySize int64
 	// BodyTruncated is set when Body holds less than the whole body.
 	BodyTruncated bool
-	// Skipped counts header lines that were neither a field nor a
-	// continuation (a stray ">From ", garbage) and were left out.
-	Skipped int
+	// Defects are problems that did not stop the message being read:
+	// header lines that are not fields, NUL bytes, malformed RFC 2047
+	// encoded words. Offsets are absolute in the file.
+	Defects []Defect
 	// Flags are the Maildir flags of the file name ("FRS"), if any.
 	Flags string
 }
@@ -151,6 +152,13 @@ var (
 	ErrMalformed   = errors.New("malformed header")
 	ErrTruncated   = errors.New("truncated message")
 )
+
+// Defect is a problem in a message that did not stop it being read; the
+// message is scanned as it is and the defect reported with its position.
+type Defect struct {
+	Offset int64  // byte offset of the problem (relative to the block for header.Parse*)
+	What   string // what is wrong, for people
+}
 
 // ParseError reports a problem with one message at a byte offset of its
 // file. Readers return it for that message and continue with the next.

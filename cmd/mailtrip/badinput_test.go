@@ -81,6 +81,9 @@ func TestBadInput(t *testing.T) {
 		"limit",
 		"nosep.eml: offset ",
 		"noperm: permission denied",
+		"warning: " + filepath.Join(dir, "nul.eml") + ": offset 9: NUL byte",
+		"warning: " + filepath.Join(dir, "broken2047.eml") + ": offset ",
+		"undecodable RFC 2047 encoded word",
 	} {
 		if !strings.Contains(r.Stderr, want) {
 			t.Errorf("stderr lacks %q", want)
@@ -95,6 +98,9 @@ func TestBadInput(t *testing.T) {
 		if !ids[id] {
 			t.Errorf("the auto-forwarded message %s beside the damage was not reported", id)
 		}
+	}
+	if d.Summary.InputErrors != 4 || d.Summary.WarningCount != 3 {
+		t.Errorf("summary counts %d input errors and %d warnings, want 4 and 3 (the cut-off \"Subj\" line is one)", d.Summary.InputErrors, d.Summary.WarningCount)
 	}
 	if ids["<secret@fabrikam.example>"] {
 		t.Errorf("read a message in a folder without permission (test not effective)")
@@ -164,5 +170,16 @@ func copyFile(t *testing.T, src, dst string, mode os.FileMode) {
 	}
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestWarningsOnly: defects in messages that were read in full are
+// reported but leave the results complete, so the exit code is not 3.
+func TestWarningsOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nul.eml")
+	writeFile(t, path, []byte("From: a@b\x00c\nSubject: nul\nDate: Mon, 4 Mar 2024 09:10:00 +0000\nTo: d@e\n\nbody\n"))
+	code, _, stderr := runCLI(t, docsEnv, "scan", "--format", "jsonl", path)
+	if code != exitOK || !strings.Contains(stderr, "warning: "+path+": offset 9: NUL byte") || !strings.Contains(stderr, "1 warning") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
 }

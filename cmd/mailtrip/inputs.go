@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -28,16 +29,32 @@ type inputRun struct {
 	plan     *ingest.Plan
 	counts   pipeline.Counts
 	errs     []error // capped
+	warns    []error // capped
+	errors   int64   // input errors: results incomplete
+	warnings int64   // defects in records that were read
 	elapsed  time.Duration
 	bytes    int64
 	printed  int
 	errorOut io.Writer
 }
 
-// onError records an input error and prints the first ones.
+// onError records an input error or warning and prints the first ones.
+// Warnings (records read in full despite a defect) do not make the
+// results incomplete; errors do.
 func (r *inputRun) onError(err error) {
-	if len(r.errs) < 1000 {
-		r.errs = append(r.errs, err)
+	var w *ingest.Warning
+	kind := "mailtrip: "
+	if errors.As(err, &w) {
+		r.warnings++
+		if len(r.warns) < 1000 {
+			r.warns = append(r.warns, err)
+		}
+		kind = "mailtrip: warning: "
+	} else {
+		r.errors++
+		if len(r.errs) < 1000 {
+			r.errs = append(r.errs, err)
+		}
 	}
 	if r.errorOut == nil {
 		return
@@ -47,9 +64,9 @@ func (r *inputRun) onError(err error) {
 		clear = "\r\033[K"
 	}
 	if r.printed < maxPrintedErrors {
-		fmt.Fprintf(r.errorOut, "%smailtrip: %v\n", clear, err)
+		fmt.Fprintf(r.errorOut, "%s%s%v\n", clear, kind, err)
 	} else if r.printed == maxPrintedErrors {
-		fmt.Fprintf(r.errorOut, "%smailtrip: more input errors follow; only their count is shown\n", clear)
+		fmt.Fprintf(r.errorOut, "%smailtrip: more input errors and warnings follow; only their count is shown\n", clear)
 	}
 	r.printed++
 }
@@ -106,7 +123,6 @@ func (r *inputRun) run(ctx context.Context, p *pipeline.Pipeline) error {
 	return planErr
 }
 
-// inputErrors is the number of errors that make the results incomplete.
-func (r *inputRun) inputErrors() int64 {
-	return r.counts.Errors + int64(len(r.plan.Errors))
-}
+// inputErrors is the number of errors that make the results incomplete
+// (planning errors are counted by onError too).
+func (r *inputRun) inputErrors() int64 { return r.errors }

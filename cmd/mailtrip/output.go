@@ -22,7 +22,10 @@ type summary struct {
 	Inputs    []string
 	Plan      *ingest.Plan
 	Counts    pipeline.Counts
-	Errors    []error
+	Errors    []error // capped list
+	NErrors   int64   // input errors: the results are incomplete
+	Warnings  []error // capped list
+	NWarnings int64   // defects in messages that were still read
 	Bytes     int64
 	Elapsed   time.Duration
 	Mailboxes []header.MailboxStats
@@ -37,8 +40,11 @@ func (s summary) writeLine(w io.Writer) {
 	fmt.Fprintf(w, "mailtrip: scanned %s in %s, %s in %s%s; %s",
 		plural(s.Counts.Events, "message"), plural(int64(len(s.Plan.Mailboxes)), "mailbox"), humanBytes(s.Bytes),
 		s.Elapsed.Round(time.Millisecond), rate, plural(s.Counts.Alerts, "alert"))
-	if n := s.Counts.Errors + int64(len(s.Plan.Errors)); n > 0 {
+	if n := s.NErrors; n > 0 {
 		fmt.Fprintf(w, "; %s (results incomplete)", plural(n, "input error"))
+	}
+	if n := s.NWarnings; n > 0 {
+		fmt.Fprintf(w, "; %s about malformed messages that were still read", plural(n, "warning"))
 	}
 	if n := len(s.Plan.Skipped); n > 0 {
 		fmt.Fprintf(w, "; %s not recognised as mail and skipped (--format json lists them)", plural(int64(n), "file"))
@@ -100,6 +106,8 @@ type jsonSummary struct {
 	Alerts         int64         `json:"alerts"`
 	InputErrors    int64         `json:"input_errors"`
 	Errors         []string      `json:"errors,omitempty"`
+	WarningCount   int64         `json:"warning_count"`
+	Warnings       []string      `json:"warnings,omitempty"`
 	Skipped        []jsonSkipped `json:"skipped,omitempty"`
 	Outlook        []string      `json:"outlook_files,omitempty"`
 }
@@ -120,7 +128,8 @@ func (j *jsonWriter) Close(s summary) error {
 		Bytes:          s.Bytes,
 		ElapsedSeconds: s.Elapsed.Seconds(),
 		Alerts:         s.Counts.Alerts,
-		InputErrors:    s.Counts.Errors + int64(len(s.Plan.Errors)),
+		InputErrors:    s.NErrors,
+		WarningCount:   s.NWarnings,
 		Outlook:        s.Outlook,
 	}}
 	if doc.Alerts == nil {
@@ -131,6 +140,9 @@ func (j *jsonWriter) Close(s summary) error {
 	}
 	for _, e := range s.Errors {
 		doc.Summary.Errors = append(doc.Summary.Errors, e.Error())
+	}
+	for _, e := range s.Warnings {
+		doc.Summary.Warnings = append(doc.Summary.Warnings, e.Error())
 	}
 	for _, sk := range s.Plan.Skipped {
 		doc.Summary.Skipped = append(doc.Summary.Skipped, jsonSkipped(sk))

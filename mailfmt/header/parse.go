@@ -34,31 +34,59 @@ func Parse(block []byte, lim mailfmt.Limits) (mailfmt.Header, error) {
 	return h, err
 }
 
-// ParseCount is [Parse] that also reports how many lines were skipped
-// because they were neither a field nor a continuation.
-func ParseCount(block []byte, lim mailfmt.Limits) (h mailfmt.Header, skipped int, err error) {
-	lim = lim.WithDefaults()
+// ParseCount is [Parse] that also reports the defects it found, with
+// offsets relative to block: lines that are neither a field nor a
+// continuation (skipped), NUL bytes, and malformed RFC 2047 encoded words
+// (kept as they are). At most one defect of each kind is reported.
+func ParseCount(block []byte, lim mailfmt.Limits) (h mailfmt.Header, defects []mailfmt.Defect, err error) {
 	end := len(block)
 	if he, _, ok := SplitHeader(block); ok {
 		end = he
 	}
+	return parseLines(block, end, lim)
+}
+
+// ParseBlock is [ParseCount] for a block that a reader has already cut at
+// the end of the header (the blank line excluded, as SplitHeader's hdrEnd
+// gives it): it does not search the block for the blank line again.
+func ParseBlock(block []byte, lim mailfmt.Limits) (h mailfmt.Header, defects []mailfmt.Defect, err error) {
+	return parseLines(block, len(block), lim)
+}
+
+// parseLines parses block[:end], the header's lines.
+func parseLines(block []byte, end int, lim mailfmt.Limits) (h mailfmt.Header, defects []mailfmt.Defect, err error) {
+	lim = lim.WithDefaults()
 	// Never convert more than the limit allows: a hostile block may be
 	// huge, and everything past MaxHeaderBytes is an error anyway.
 	conv := min(end, lim.MaxHeaderBytes+1)
 	if conv == 0 {
-		return nil, 0, nil
+		return nil, nil, nil
 	}
 	// One string for the whole block: names and unfolded values are
 	// substrings of it, so a typical header costs two allocations.
 	s := string(block[:conv])
-	h = make(mailfmt.Header, 0, min(strings.Count(s, "\n")+1, lim.MaxFields))
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		defects = append(defects, mailfmt.Defect{Offset: int64(i), What: "NUL byte in the header"})
+	}
+	skippedOne, wordsOne := false, false
+	skip := func(at int) {
+		if !skippedOne {
+			skippedOne = true
+			defects = append(defects, mailfmt.Defect{Offset: int64(at),
+				What: "header line is neither a field nor a continuation; skipped"})
+		}
+	}
+	// Real headers average 60 to 100 bytes a field; start there and let
+	// append grow it rather than counting lines first.
+	h = make(mailfmt.Header, 0, min(len(s)/64+8, lim.MaxFields))
 
 	var (
-		cur       = -1 // index in h of the field continuations attach to
-		valStart  int  // offset in s of the current field's value
-		valEnd    int  // offset in s just past its last line (line end excluded)
-		isFolded  bool
-		foldBytes int // bytes of line ends inside s[valStart:valEnd]
+		cur        = -1 // index in h of the field continuations attach to
+		fieldStart int  // offset in s of the current field's line
+		valStart   int  // offset in s of the current field's value
+		valEnd     int  // offset in s just past its last line (line end excluded)
+		isFolded   bool
+		foldBytes  int // bytes of line ends inside s[valStart:valEnd]
 	)
 	finish := func() {
 		if cur < 0 {
@@ -67,6 +95,13 @@ func ParseCount(block []byte, lim mailfmt.Limits) (h mailfmt.Header, skipped int
 		if isFolded {
 			h[cur].Value = strings.TrimLeft(unfold(s[valStart:valEnd], valEnd-valStart-foldBytes), " \t")
 			isFolded = false
+		}
+		if !wordsOne && strings.Contains(h[cur].Value, "=?") {
+			if problem := checkWords(h[cur].Value); problem != "" {
+				wordsOne = true
+				defects = append(defects, mailfmt.Defect{Offset: int64(fieldStart),
+					What: h[cur].Name + ": " + problem + "; kept as it is"})
+			}
 		}
 		cur = -1
 	}
@@ -83,12 +118,12 @@ func ParseCount(block []byte, lim mailfmt.Limits) (h mailfmt.Header, skipped int
 		line := trimCR(s[pos:lineEnd])
 		if len(line) > lim.MaxLineBytes {
 			finish()
-			return h, skipped, &mailfmt.ParseError{Offset: int64(lineStart),
+			return h, defects, &mailfmt.ParseError{Offset: int64(lineStart),
 				Err: fmt.Errorf("header line longer than %d bytes: %w", lim.MaxLineBytes, mailfmt.ErrLimit)}
 		}
 		if lineStart+len(line) > lim.MaxHeaderBytes {
 			finish()
-			return h, skipped, &mailfmt.ParseError{Offset: int64(lim.MaxHeaderBytes),
+			return h, defects, &mailfmt.ParseError{Offset: int64(lim.MaxHeaderBytes),
 				Err: fmt.Errorf("header longer than %d bytes: %w", lim.MaxHeaderBytes, mailfmt.ErrLimit)}
 		}
 		pos = next
@@ -96,7 +131,7 @@ func ParseCount(block []byte, lim mailfmt.Limits) (h mailfmt.Header, skipped int
 		if line != "" && (line[0] == ' ' || line[0] == '\t') {
 			// continuation = 1*WSP text line-end
 			if cur < 0 {
-				skipped++
+				skip(lineStart)
 				continue
 			}
 			isFolded = true
@@ -107,23 +142,63 @@ func ParseCount(block []byte, lim mailfmt.Limits) (h mailfmt.Header, skipped int
 		finish()
 		name, value, ok := splitField(line)
 		if !ok {
-			skipped++
+			skip(lineStart)
 			continue
 		}
 		if len(h) >= lim.MaxFields {
-			return h, skipped, &mailfmt.ParseError{Offset: int64(lineStart),
+			return h, defects, &mailfmt.ParseError{Offset: int64(lineStart),
 				Err: fmt.Errorf("more than %d header fields: %w", lim.MaxFields, mailfmt.ErrLimit)}
 		}
 		h = append(h, mailfmt.Field{Name: name, Value: value})
 		cur = len(h) - 1
-		valStart, valEnd, foldBytes = lineStart+len(line)-len(value), lineStart+len(line), 0
+		fieldStart, valStart, valEnd, foldBytes = lineStart, lineStart+len(line)-len(value), lineStart+len(line), 0
 	}
 	finish()
 	if end > conv {
-		return h, skipped, &mailfmt.ParseError{Offset: int64(lim.MaxHeaderBytes),
+		return h, defects, &mailfmt.ParseError{Offset: int64(lim.MaxHeaderBytes),
 			Err: fmt.Errorf("header longer than %d bytes: %w", lim.MaxHeaderBytes, mailfmt.ErrLimit)}
 	}
-	return h, skipped, nil
+	return h, defects, nil
+}
+
+// checkWords reports the first malformed RFC 2047 encoded word in a field
+// value ("" if none): a word is =?charset?B|Q?text?= (RFC 2047 section 2)
+// whose text must decode in its encoding, in a charset DecodeWord knows.
+func checkWords(v string) string {
+	for {
+		i := strings.Index(v, "=?")
+		if i < 0 {
+			return ""
+		}
+		v = v[i:]
+		// =?charset?enc?text?= : the end is the first "?=" after the
+		// third '?'.
+		q1 := strings.IndexByte(v[2:], '?')
+		if q1 < 0 {
+			return "unterminated RFC 2047 encoded word"
+		}
+		q1 += 2
+		if q1+2 >= len(v) || v[q1+2] != '?' {
+			return fmt.Sprintf("malformed RFC 2047 encoded word %q", clip(v))
+		}
+		end := strings.Index(v[q1+3:], "?=")
+		if end < 0 {
+			return "unterminated RFC 2047 encoded word"
+		}
+		word := v[:q1+3+end+2]
+		if _, err := wordDecoder.Decode(word); err != nil {
+			return fmt.Sprintf("undecodable RFC 2047 encoded word %q (%v)", clip(word), err)
+		}
+		v = v[len(word):]
+	}
+}
+
+// clip shortens s for a message.
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "..."
+	}
+	return s
 }
 
 // unfold removes the line ends (LF or CRLF) from s, a field value that

@@ -22,30 +22,30 @@ func TestParse(t *testing.T) {
 		name    string
 		in      string
 		want    mailfmt.Header
-		skipped int
+		defects []string // what each reported defect mentions, in order
 	}{
-		{"lf", "From: a@b\nTo: c@d\n\nbody", fields("From", "a@b", "To", "c@d"), 0},
-		{"crlf", "From: a@b\r\nTo: c@d\r\n\r\nbody", fields("From", "a@b", "To", "c@d"), 0},
-		{"mixed line ends", "A: 1\r\nB: 2\n\r\nC: 3", fields("A", "1", "B", "2"), 0},
-		{"no blank line", "A: 1\nB: 2", fields("A", "1", "B", "2"), 0},
-		{"no final newline value keeps CR", "A: 1\r", fields("A", "1"), 0},
-		{"folded", "Subject: a\r\n b\r\n\tc\r\nX: y\r\n", fields("Subject", "a b\tc", "X", "y"), 0},
-		{"folded first line empty", "Subject:\n  hello\n", fields("Subject", "hello"), 0},
-		{"space before colon", "Subject : hi\n", fields("Subject", "hi"), 0},
-		{"empty value", "X-Empty:\nY:   \n", fields("X-Empty", "", "Y", ""), 0},
-		{"colon in value", "Date: Mon, 1 Jan 2024 10:00:00 +0000\n", fields("Date", "Mon, 1 Jan 2024 10:00:00 +0000"), 0},
-		{"stray from line", ">From a@b Mon\nSubject: x\n", fields("Subject", "x"), 1},
-		{"garbage and continuation before field", " cont\ngarbage line\n\x00\x01:\nA: 1\n", fields("A", "1"), 3},
-		{"continuation after garbage is dropped", "A: 1\njunk\n more\n", fields("A", "1"), 2},
-		{"nul in value", "A: x\x00y\n", fields("A", "x\x00y"), 0},
-		{"8-bit value", "Subject: caf\xe9\n", fields("Subject", "caf\xe9"), 0},
-		{"starts with blank line", "\nA: 1\n", nil, 0},
-		{"empty", "", nil, 0},
-		{"name with non-ascii is junk", "Sübject: x\n", nil, 1},
+		{"lf", "From: a@b\nTo: c@d\n\nbody", fields("From", "a@b", "To", "c@d"), nil},
+		{"crlf", "From: a@b\r\nTo: c@d\r\n\r\nbody", fields("From", "a@b", "To", "c@d"), nil},
+		{"mixed line ends", "A: 1\r\nB: 2\n\r\nC: 3", fields("A", "1", "B", "2"), nil},
+		{"no blank line", "A: 1\nB: 2", fields("A", "1", "B", "2"), nil},
+		{"no final newline value keeps CR", "A: 1\r", fields("A", "1"), nil},
+		{"folded", "Subject: a\r\n b\r\n\tc\r\nX: y\r\n", fields("Subject", "a b\tc", "X", "y"), nil},
+		{"folded first line empty", "Subject:\n  hello\n", fields("Subject", "hello"), nil},
+		{"space before colon", "Subject : hi\n", fields("Subject", "hi"), nil},
+		{"empty value", "X-Empty:\nY:   \n", fields("X-Empty", "", "Y", ""), nil},
+		{"colon in value", "Date: Mon, 1 Jan 2024 10:00:00 +0000\n", fields("Date", "Mon, 1 Jan 2024 10:00:00 +0000"), nil},
+		{"stray from line", ">From a@b Mon\nSubject: x\n", fields("Subject", "x"), []string{"neither"}},
+		{"garbage and continuation before field", " cont\ngarbage line\n\x00\x01:\nA: 1\n", fields("A", "1"), []string{"NUL byte", "neither"}},
+		{"continuation after garbage is dropped", "A: 1\njunk\n more\n", fields("A", "1"), []string{"neither"}},
+		{"nul in value", "A: x\x00y\n", fields("A", "x\x00y"), []string{"NUL byte"}},
+		{"8-bit value", "Subject: caf\xe9\n", fields("Subject", "caf\xe9"), nil},
+		{"starts with blank line", "\nA: 1\n", nil, nil},
+		{"empty", "", nil, nil},
+		{"name with non-ascii is junk", "Sübject: x\n", nil, []string{"neither"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, skipped, err := ParseCount([]byte(tt.in), mailfmt.DefaultLimits)
+			h, defects, err := ParseCount([]byte(tt.in), mailfmt.DefaultLimits)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,8 +55,13 @@ func TestParse(t *testing.T) {
 			if !reflect.DeepEqual(h, tt.want) {
 				t.Errorf("got %q, want %q", h, tt.want)
 			}
-			if skipped != tt.skipped {
-				t.Errorf("skipped %d, want %d", skipped, tt.skipped)
+			if len(defects) != len(tt.defects) {
+				t.Fatalf("defects %v, want ones mentioning %q", defects, tt.defects)
+			}
+			for i, d := range defects {
+				if !strings.Contains(d.What, tt.defects[i]) {
+					t.Errorf("defect %d is %q, want one mentioning %q", i, d.What, tt.defects[i])
+				}
 			}
 		})
 	}
@@ -132,5 +137,32 @@ func BenchmarkParse(b *testing.B) {
 		if _, err := Parse(block, mailfmt.DefaultLimits); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestEncodedWordDefects(t *testing.T) {
+	for _, tc := range []struct {
+		value, want string
+	}{
+		{"=?utf-8?B?Y2Fmw6k=?=", ""},
+		{"plain =? text", "unterminated"},
+		{"=?utf-8?B?!!notbase64?=", "undecodable"},
+		{"=?x-unknown?Q?caf=E9?=", "undecodable"},
+		{"=?utf-8?Q?unterminated", "unterminated"},
+		{"=?utf-8?X?abc?=", "undecodable"},
+		{"=?utf-8Q?abc?=", "malformed"},
+	} {
+		t.Run(tc.value, func(t *testing.T) {
+			_, defects, err := ParseCount([]byte("Subject: "+tc.value+"\n\n"), mailfmt.DefaultLimits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case tc.want == "" && len(defects) > 0:
+				t.Errorf("defects %v for a valid word", defects)
+			case tc.want != "" && (len(defects) != 1 || !strings.Contains(defects[0].What, tc.want) || defects[0].Offset != 0):
+				t.Errorf("defects %v, want one at offset 0 mentioning %q", defects, tc.want)
+			}
+		})
 	}
 }

@@ -60,8 +60,8 @@ func ReadMessage(r io.Reader, lim mailfmt.Limits) (*mailfmt.Message, error) {
 	}
 
 	if !found {
-		h, skipped, err := ParseCount(buf, lim)
-		m.Header, m.Skipped = h, skipped
+		h, defects, err := ParseCount(buf, lim)
+		m.Header, m.Defects = h, defects
 		m.HeaderBytes = len(buf)
 		m.Size = int64(len(buf))
 		if err != nil {
@@ -79,8 +79,8 @@ func ReadMessage(r io.Reader, lim mailfmt.Limits) (*mailfmt.Message, error) {
 		return m, &mailfmt.ParseError{Offset: int64(len(buf)), Err: mailfmt.ErrNoSeparator}
 	}
 
-	h, skipped, err := ParseCount(buf[:hdrEnd], lim)
-	m.Header, m.Skipped = h, skipped
+	h, defects, err := ParseBlock(buf[:hdrEnd], lim)
+	m.Header, m.Defects = h, defects
 	m.HeaderBytes = bodyStart
 	if err != nil {
 		m.Size = int64(len(buf))

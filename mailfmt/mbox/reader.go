@@ -299,8 +299,8 @@ func (r *Reader) message() (*mailfmt.Message, error) {
 		if len(block) > r.lim.MaxHeaderBytes+1 {
 			block = block[:r.lim.MaxHeaderBytes+1]
 		}
-		h, skipped, perr := header.ParseCount(block, r.lim)
-		m.Header, m.Skipped = h, skipped
+		h, defects, perr := header.ParseCount(block, r.lim)
+		m.Header, m.Defects = h, r.relocateDefects(defects, hs)
 		if !r.eof || r.searchEnd(hs) < r.w {
 			// Header too long: report, then skip to the next
 			// boundary. buf[hs:w] has no empty line, so none can
@@ -324,13 +324,13 @@ func (r *Reader) message() (*mailfmt.Message, error) {
 			Err: fmt.Errorf("eof in header: %w", mailfmt.ErrTruncated)}
 	}
 
-	h, skipped, perr := header.ParseCount(r.buf[hs:hdrEnd], r.lim)
+	h, defects, perr := header.ParseBlock(r.buf[hs:hdrEnd], r.lim)
 	if perr != nil {
 		r.r = bodyStart
 		r.resync = true
 		return nil, r.relocate(perr, hs)
 	}
-	m.Header, m.Skipped = h, skipped
+	m.Header, m.Defects = h, r.relocateDefects(defects, hs)
 	m.HeaderBytes = bodyStart - hs
 
 	if err := r.body(m, bodyStart); err != nil {
@@ -349,6 +349,14 @@ func (r *Reader) searchEnd(hs int) int {
 		return min(r.w, hs+r.lim.MaxHeaderBytes+2)
 	}
 	return r.w
+}
+
+// relocateDefects makes defect offsets relative to buf[at] absolute.
+func (r *Reader) relocateDefects(ds []mailfmt.Defect, at int) []mailfmt.Defect {
+	for i := range ds {
+		ds[i].Offset += r.base + int64(at)
+	}
+	return ds
 }
 
 // relocate turns a ParseError with an offset relative to buf[at] into one

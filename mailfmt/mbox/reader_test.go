@@ -18,15 +18,15 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // record is what a golden file holds for one Next call.
 type record struct {
-	Offset    int64          `json:"offset"`
-	Size      int64          `json:"size,omitempty"`
-	Envelope  string         `json:"envelope,omitempty"`
-	Header    mailfmt.Header `json:"header,omitempty"`
-	Skipped   int            `json:"skipped,omitempty"`
-	Body      string         `json:"body,omitempty"`
-	BodySize  int64          `json:"body_size,omitempty"`
-	Truncated bool           `json:"body_truncated,omitempty"`
-	Err       string         `json:"err,omitempty"`
+	Offset    int64            `json:"offset"`
+	Size      int64            `json:"size,omitempty"`
+	Envelope  string           `json:"envelope,omitempty"`
+	Header    mailfmt.Header   `json:"header,omitempty"`
+	Defects   []mailfmt.Defect `json:"defects,omitempty"`
+	Body      string           `json:"body,omitempty"`
+	BodySize  int64            `json:"body_size,omitempty"`
+	Truncated bool             `json:"body_truncated,omitempty"`
+	Err       string           `json:"err,omitempty"`
 }
 
 // readAll reads every record of an mbox stream; maxRecords guards
@@ -64,7 +64,7 @@ func readAllFrom(t testing.TB, mr *Reader) []record {
 			rec.Size = m.Size
 			rec.Envelope = m.Envelope
 			rec.Header = m.Header
-			rec.Skipped = m.Skipped
+			rec.Defects = m.Defects
 			rec.Body = string(m.Body)
 			rec.BodySize = m.BodySize
 			rec.Truncated = m.BodyTruncated
