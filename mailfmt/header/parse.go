@@ -93,7 +93,7 @@ func parseLines(block []byte, end int, lim mailfmt.Limits) (h mailfmt.Header, de
 			return
 		}
 		if isFolded {
-			h[cur].Value = strings.TrimLeft(unfold(s[valStart:valEnd], valEnd-valStart-foldBytes), " \t")
+			h[cur].Value = trimLeftWSP(unfold(s[valStart:valEnd], valEnd-valStart-foldBytes))
 			isFolded = false
 		}
 		if !wordsOne && strings.Contains(h[cur].Value, "=?") {
@@ -223,11 +223,28 @@ func splitField(line string) (name, value string, ok bool) {
 	if colon <= 0 {
 		return "", "", false
 	}
-	name = strings.TrimRight(line[:colon], " \t")
+	name = trimRightWSP(line[:colon])
 	if !IsFieldName(name) {
 		return "", "", false
 	}
-	return name, strings.TrimLeft(line[colon+1:], " \t"), true
+	return name, trimLeftWSP(line[colon+1:]), true
+}
+
+// trimLeftWSP and trimRightWSP drop RFC 5322 WSP (space and tab). They are
+// strings.TrimLeft/TrimRight with the cutset " \t" without building a
+// cutset table per call, which shows in profiles at one call per field.
+func trimLeftWSP(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	return s
+}
+
+func trimRightWSP(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 // IsFieldName reports whether s is a non-empty RFC 5322 field-name
