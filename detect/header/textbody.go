@@ -219,7 +219,7 @@ func (w *walker) entity(ctype, cte, disp string, body []byte, depth int, parent 
 //
 // The last part of a truncated body runs to the end of the prefix.
 func eachPart(body []byte, boundary string, fn func([]byte) bool) {
-	delim := "--" + boundary
+	delim := []byte("--" + boundary)
 	i := indexDelimiter(body, delim, 0)
 	for i >= 0 {
 		j := i + len(delim)
@@ -251,9 +251,9 @@ func eachPart(body []byte, boundary string, fn func([]byte) bool) {
 
 // indexDelimiter returns the offset of the next line at or after from that
 // starts with delim followed by "--", white space or a line end.
-func indexDelimiter(body []byte, delim string, from int) int {
+func indexDelimiter(body, delim []byte, from int) int {
 	for from <= len(body) {
-		k := bytes.Index(body[from:], []byte(delim))
+		k := bytes.Index(body[from:], delim)
 		if k < 0 {
 			return -1
 		}
