@@ -125,6 +125,17 @@ func bodyText(m *mailfmt.Message) extracted {
 		ex.html = false
 		return ex
 	}
+	if len(src) == 1 {
+		// The usual case, one text part: use its decoded text as it is,
+		// which may share memory with the message (read-only from here).
+		p := src[0]
+		dec := toUTF8(decodeTransfer(p.body, p.cte, maxBodyText*2), p.charset)
+		if ex.html {
+			dec = stripHTML(dec)
+		}
+		ex.text = dec[:min(len(dec), maxBodyText):min(len(dec), maxBodyText)]
+		return ex
+	}
 	for _, p := range src {
 		room := maxBodyText - len(ex.text)
 		if room <= 0 {
