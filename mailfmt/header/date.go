@@ -18,7 +18,9 @@ import (
 // net/mail.ParseDate, which tries several layouts. ok is false when
 // neither understands s. Divergence from net/mail: the obs-zone names
 // (EST, PDT, ...) get the offsets RFC 5322 4.3 gives them, where net/mail
-// records them with offset zero unless the local time zone knows them.
+// records them with offset zero unless the local time zone knows them; and
+// two-digit years 50 to 68 are 1950-1968 as RFC 5322 4.3 says, where
+// net/mail reads 2050-2068.
 func ParseDate(s string) (t time.Time, ok bool) {
 	if t, ok := parseDateFast(s); ok {
 		return t, true

@@ -162,35 +162,66 @@ func parseLines(block []byte, end int, lim mailfmt.Limits) (h mailfmt.Header, de
 }
 
 // checkWords reports the first malformed RFC 2047 encoded word in a field
-// value ("" if none): a word is =?charset?B|Q?text?= (RFC 2047 section 2)
-// whose text must decode in its encoding, in a charset DecodeWord knows.
+// value ("" if none). An encoded word is a whitespace-delimited token
+//
+//	encoded-word = "=?" charset "?" encoding "?" encoded-text "?="
+//
+// (RFC 2047 section 2 and 5); a token that merely contains "=?" ("x=?")
+// or has no "?" after its charset is text, not an attempted word. An
+// attempted word must end in "?=" within its token, use B or Q, and
+// decode in a charset DecodeWord knows.
 func checkWords(v string) string {
-	for {
+	for v != "" {
 		i := strings.Index(v, "=?")
 		if i < 0 {
 			return ""
 		}
-		v = v[i:]
-		// =?charset?enc?text?= : the end is the first "?=" after the
-		// third '?'.
-		q1 := strings.IndexByte(v[2:], '?')
-		if q1 < 0 {
-			return "unterminated RFC 2047 encoded word"
+		if i > 0 && !isWordStart(v[i-1]) {
+			v = v[i+2:]
+			continue
+		}
+		tok := v[i:]
+		if sp := strings.IndexAny(tok, " \t\r\n"); sp >= 0 {
+			tok = tok[:sp]
+		}
+		v = v[i+len(tok):]
+		q1 := strings.IndexByte(tok[2:], '?')
+		if q1 <= 0 {
+			continue // "=?" followed by no charset: plain text
 		}
 		q1 += 2
-		if q1+2 >= len(v) || v[q1+2] != '?' {
-			return fmt.Sprintf("malformed RFC 2047 encoded word %q", clip(v))
+		if q1+2 >= len(tok) || tok[q1+2] != '?' {
+			return fmt.Sprintf("malformed RFC 2047 encoded word %q", clip(tok))
 		}
-		end := strings.Index(v[q1+3:], "?=")
-		if end < 0 {
-			return "unterminated RFC 2047 encoded word"
+		// Adjacent words may share a token: =?a?Q?x?==?a?Q?y?=
+		for tok != "" {
+			end := strings.Index(tok[q1+3:], "?=")
+			if end < 0 {
+				return fmt.Sprintf("unterminated RFC 2047 encoded word %q", clip(tok))
+			}
+			word := tok[:q1+3+end+2]
+			if _, err := wordDecoder.Decode(word); err != nil {
+				return fmt.Sprintf("undecodable RFC 2047 encoded word %q (%v)", clip(word), err)
+			}
+			tok = tok[len(word):]
+			if !strings.HasPrefix(tok, "=?") {
+				break
+			}
+			if q1 = strings.IndexByte(tok[2:], '?'); q1 <= 0 {
+				break
+			}
+			q1 += 2
+			if q1+2 >= len(tok) || tok[q1+2] != '?' {
+				return fmt.Sprintf("malformed RFC 2047 encoded word %q", clip(tok))
+			}
 		}
-		word := v[:q1+3+end+2]
-		if _, err := wordDecoder.Decode(word); err != nil {
-			return fmt.Sprintf("undecodable RFC 2047 encoded word %q (%v)", clip(word), err)
-		}
-		v = v[len(word):]
 	}
+	return ""
+}
+
+// isWordStart reports whether an encoded word may start after byte c.
+func isWordStart(c byte) bool {
+	return c == ' ' || c == '\t' || c == '(' || c == '"' || c == '<' || c == ','
 }
 
 // clip shortens s for a message.

@@ -145,7 +145,12 @@ func TestEncodedWordDefects(t *testing.T) {
 		value, want string
 	}{
 		{"=?utf-8?B?Y2Fmw6k=?=", ""},
-		{"plain =? text", "unterminated"},
+		{"Re: =?utf-8?Q?a?= =?utf-8?Q?b?=", ""},
+		{"=?utf-8?Q?a?==?utf-8?Q?b?=", ""},
+		{"console=?", ""},
+		{"plain =? text", ""},
+		{"a =?utf-8 b", ""},
+		{"x =?utf-8?Q?unterminated more", "unterminated"},
 		{"=?utf-8?B?!!notbase64?=", "undecodable"},
 		{"=?x-unknown?Q?caf=E9?=", "undecodable"},
 		{"=?utf-8?Q?unterminated", "unterminated"},
