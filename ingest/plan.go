@@ -302,28 +302,29 @@ func (p *Planner) mbox(path string, size int64, folder string, gz bool, emit fun
 		return
 	}
 	defer f.Close()
-	parts := int((size + p.opt.SplitBytes - 1) / p.opt.SplitBytes)
-	bounds, err := mbox.Boundaries(f, size, parts)
-	if err != nil || len(bounds) == 0 {
-		// Splitting is an optimisation; read it whole and let the reader
-		// report what is wrong.
-		p.emitUnit(unit(0, -1), emit)
-		return
-	}
-	if bounds[0] != 0 {
-		bounds = append([]int64{0}, bounds...)
-	}
-	for i, start := range bounds {
-		end := size
-		if i+1 < len(bounds) {
-			end = bounds[i+1]
+	// Emit each section as soon as its end is found, so the first worker
+	// starts while the later boundaries are still being looked for.
+	var start int64
+	for q := p.opt.SplitBytes; q < size; q += p.opt.SplitBytes {
+		if q <= start {
+			continue
 		}
-		if end > start {
-			u := unit(start, end)
-			u.Bytes = end - start
+		b, ok, err := mbox.NextBoundary(f, size, q)
+		if err != nil || !ok {
+			// Splitting is an optimisation: on trouble the rest is one
+			// section, and its reader reports what is wrong.
+			break
+		}
+		if b > start {
+			u := unit(start, b)
+			u.Bytes = b - start
 			p.emitUnit(u, emit)
+			start = b
 		}
 	}
+	u := unit(start, size)
+	u.Bytes = size - start
+	p.emitUnit(u, emit)
 }
 
 // maildir plans a Maildir root: its messages in batches, folder by folder.

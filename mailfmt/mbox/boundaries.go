@@ -7,8 +7,9 @@ import (
 )
 
 // boundaryReadSize is the read size used while Boundaries looks for the
-// next message start: most are found within one message's length.
-const boundaryReadSize = 256 << 10
+// next message start: most are found within one message's length, and a
+// longer search reads on.
+const boundaryReadSize = 64 << 10
 
 // Boundaries returns offsets that split the mbox in ra (size bytes) into
 // about parts pieces of equal size, each starting at a message boundary,
@@ -41,7 +42,7 @@ func Boundaries(ra io.ReaderAt, size int64, parts int) ([]int64, error) {
 		if q <= starts[len(starts)-1] {
 			continue
 		}
-		p, ok, err := nextBoundary(ra, size, q)
+		p, ok, err := NextBoundary(ra, size, q)
 		if err != nil {
 			return nil, fmt.Errorf("find boundary after offset %d: %w", q, err)
 		}
@@ -55,8 +56,11 @@ func Boundaries(ra io.ReaderAt, size int64, parts int) ([]int64, error) {
 	return slices.Compact(starts), nil
 }
 
-// nextBoundary finds the first boundary at or after offset q > 0.
-func nextBoundary(ra io.ReaderAt, size, q int64) (int64, bool, error) {
+// NextBoundary finds the first message boundary at or after offset q > 0
+// of the mbox in ra (size bytes); ok is false when there is none. It is
+// the step of Boundaries, for callers that start on the first piece
+// before the last one is found.
+func NextBoundary(ra io.ReaderAt, size, q int64) (p int64, ok bool, err error) {
 	// Read from a few bytes before q: the empty line before a boundary
 	// at q lies there.
 	from := max(0, q-context)
@@ -68,7 +72,7 @@ func nextBoundary(ra io.ReaderAt, size, q int64) (int64, bool, error) {
 	if err := r.fill(0); err != nil {
 		return 0, false, err
 	}
-	ok, err := r.seekBoundary(int(q - from))
+	ok, err = r.seekBoundary(int(q - from))
 	if err != nil || !ok {
 		return 0, false, err
 	}
