@@ -1,6 +1,7 @@
 package header
 
 import (
+	"encoding/binary"
 	"strings"
 	"unicode/utf8"
 )
@@ -78,14 +79,7 @@ func cp1252Rune(c byte) rune {
 // returned as it is. Invalid UTF-8 in a UTF-8 part is kept: the scanners
 // only look for ASCII and well-formed sequences.
 func toUTF8(b []byte, charset string) []byte {
-	ascii := true
-	for _, c := range b {
-		if c >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
+	if isASCII(b) {
 		return b
 	}
 	kind := charsetOf(charset)
@@ -111,4 +105,20 @@ func toUTF8(b []byte, charset string) []byte {
 		out = utf8.AppendRune(out, r)
 	}
 	return out
+}
+
+// isASCII reports whether b is 7-bit, eight bytes at a time.
+func isASCII(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
