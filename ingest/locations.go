@@ -1,9 +1,13 @@
 package ingest
 
 import (
+	"context"
+	"io/fs"
 	"os"
+	"os/user"
 	"path/filepath"
 	"sort"
+	"sync/atomic"
 )
 
 // Location is a standard local mail-store location that exists.
@@ -30,6 +34,11 @@ func CurrentEnv() Env {
 	e := Env{Home: home, User: os.Getenv("USER"), Mail: os.Getenv("MAIL")}
 	if e.User == "" {
 		e.User = os.Getenv("LOGNAME")
+	}
+	if e.User == "" {
+		if u, err := user.Current(); err == nil {
+			e.User = u.Username
+		}
 	}
 	e.DataDir = os.Getenv("XDG_DATA_HOME")
 	if e.DataDir == "" && home != "" {
@@ -95,4 +104,25 @@ func (e Env) DefaultLocations() []Location {
 		}
 	}
 	return found
+}
+
+// TotalSize adds up the sizes of the regular files under paths, counting
+// as it goes into *n, for a progress display that wants the total before
+// the planner has listed everything. Unreadable entries are skipped (the
+// planner reports them); it stops early when ctx is cancelled.
+func TotalSize(ctx context.Context, paths []string, n *atomic.Int64) {
+	for _, p := range paths {
+		_ = filepath.WalkDir(p, func(_ string, d fs.DirEntry, err error) error {
+			if ctx.Err() != nil {
+				return filepath.SkipAll
+			}
+			if err != nil || d.IsDir() || !d.Type().IsRegular() {
+				return nil
+			}
+			if fi, err := d.Info(); err == nil {
+				n.Add(fi.Size())
+			}
+			return nil
+		})
+	}
 }

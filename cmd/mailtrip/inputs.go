@@ -81,8 +81,6 @@ func (r *inputRun) run(ctx context.Context, p *pipeline.Pipeline) error {
 	planner := ingest.NewPlanner(ingest.Options{Format: r.format, Limits: r.limits, Progress: &progress}, workers)
 	units := make(chan pipeline.Source, workers*2)
 	planned := make(chan error, 1)
-	var planning atomic.Bool
-	planning.Store(true)
 	go func() {
 		defer close(units)
 		planned <- planner.Run(ctx, r.paths, func(u *ingest.Unit) {
@@ -91,13 +89,22 @@ func (r *inputRun) run(ctx context.Context, p *pipeline.Pipeline) error {
 			case <-ctx.Done():
 			}
 		})
-		planning.Store(false)
 	}()
 	start := time.Now()
 	var bar *progressBar
 	if r.progress && r.errorOut != nil {
+		// The planner lists folders only as fast as the workers read,
+		// so the bar gets its total from a quick walk of its own.
+		var total atomic.Int64
+		var counted atomic.Bool
+		tctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			ingest.TotalSize(tctx, r.paths, &total)
+			counted.Store(true)
+		}()
 		bar = startProgress(r.errorOut, &progress, func() (int64, bool) {
-			return planner.Plan().Bytes, !planning.Load()
+			return total.Load(), counted.Load()
 		})
 	}
 	p.Workers = workers

@@ -50,9 +50,13 @@ func (b *progressBar) draw() {
 	total, final := b.total()
 	msgs := b.messages.Load()
 	line := fmt.Sprintf("scanning %s", humanBytes(read))
-	if total > 0 {
+	switch {
+	case total > 0 && final:
 		pct := min(100*float64(read)/float64(total), 100)
 		line += fmt.Sprintf(" / %s %3.0f%%", humanBytes(total), pct)
+	case total > 0:
+		// Folders are still being listed: the total only grows.
+		line += fmt.Sprintf(" of %s listed so far", humanBytes(total))
 	}
 	if elapsed > 0 {
 		rate := float64(read) / elapsed

@@ -220,7 +220,7 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 	if err := closeOut(); err != nil && writeErr == nil {
 		writeErr = err
 	}
-	if !a.quiet && format != "table" {
+	if !a.quiet && format != "table" && len(paths) > 0 {
 		sum.writeLine(a.stderr)
 	}
 	switch {
