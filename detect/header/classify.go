@@ -130,9 +130,8 @@ func isAutoReply(h mailfmt.Header, subject string) bool {
 			return true
 		}
 	}
-	lower := strings.ToLower(subject)
 	for _, p := range autoReplySubjects {
-		if strings.Contains(lower, p) {
+		if containsFoldASCII(subject, p) {
 			return true
 		}
 	}

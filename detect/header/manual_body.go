@@ -412,12 +412,10 @@ func isRule(line []byte) bool {
 // labelRole returns the roles of the label before the first colon of a
 // line ("From:", "De :", "*Von:*", "差出人："), or 0.
 func labelRole(line []byte) uint8 {
-	k := -1
-	for i, c := range line[:min(len(line), 44)] {
-		if c == ':' || c == 0xEF && bytes.HasPrefix(line[i:], []byte("：")) {
-			k = i
-			break
-		}
+	head := line[:min(len(line), 44)]
+	k := bytes.IndexByte(head, ':')
+	if w := bytes.Index(head, []byte("：")); w >= 0 && (k < 0 || w < k) {
+		k = w // a full-width colon (CJK clients) comes first
 	}
 	if k <= 0 || k > 40 {
 		return 0
