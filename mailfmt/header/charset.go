@@ -1,6 +1,7 @@
 package header
 
 import (
+	"encoding/binary"
 	"errors"
 	"io"
 	"strings"
@@ -169,4 +170,53 @@ func (t *sbcs) decode(b []byte) string {
 		out = utf8.AppendRune(out, t[c-0x80])
 	}
 	return string(out)
+}
+
+// ToUTF8 converts text in a charset this package knows to UTF-8: UTF-8 and
+// US-ASCII are returned as they are (invalid sequences kept), the
+// single-byte charsets of charsetTabs are converted. ISO-8859-1 and its
+// aliases are read as windows-1252, as the WHATWG Encoding Standard and
+// every browser do, because mail labelled Latin-1 is so often windows-1252
+// (curly quotes, the euro sign in 0x80-0x9F); DecodeWord keeps the strict
+// table. known is false for a charset it does not know, and b is returned.
+func ToUTF8(b []byte, charset string) (out []byte, known bool) {
+	if isASCII(b) {
+		return b, true
+	}
+	name := normCharset(strings.Trim(strings.TrimSpace(charset), `"'`))
+	switch name {
+	case "", "utf8", "usascii", "ascii", "ansix341968", "us", "unicode11utf8":
+		return b, true
+	case "iso88591", "latin1", "l1", "iso885911987", "cp819", "ibm819", "isoir100", "csisolatin1":
+		name = "windows1252"
+	}
+	t := charsetTabs[name]
+	if t == nil {
+		return b, false
+	}
+	out = make([]byte, 0, len(b)+len(b)/2)
+	for _, c := range b {
+		if c < 0x80 {
+			out = append(out, c)
+			continue
+		}
+		out = utf8.AppendRune(out, t[c-0x80])
+	}
+	return out, true
+}
+
+// isASCII reports whether b is 7-bit, eight bytes at a time.
+func isASCII(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -71,3 +71,24 @@ func TestAddresses(t *testing.T) {
 		})
 	}
 }
+
+func TestToUTF8(t *testing.T) {
+	for _, tc := range []struct {
+		in, charset, want string
+		known            bool
+	}{
+		{"plain", "x-unknown", "plain", true},
+		{"caf\xe9", "ISO-8859-1", "café", true},
+		{"\x93quoted\x94 \x80", "iso-8859-1", "“quoted” €", true}, // WHATWG: Latin-1 read as windows-1252
+		{"\xa4", "ISO-8859-15", "€", true},
+		{"\xddLT", `"iso-8859-9"`, "İLT", true},
+		{"\xb3\xf3d\xbc", "iso-8859-2", "łódź", true},
+		{"caf\xc3\xa9", "utf-8", "café", true},
+		{"\xff\xfe", "x-klingon", "\xff\xfe", false},
+	} {
+		got, known := ToUTF8([]byte(tc.in), tc.charset)
+		if string(got) != tc.want || known != tc.known {
+			t.Errorf("ToUTF8(%q, %q) = %q, %v; want %q, %v", tc.in, tc.charset, got, known, tc.want, tc.known)
+		}
+	}
+}
