@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mailtrip/mailtrip/mailfmt/header"
 	"github.com/mailtrip/mailtrip/mailfmt/mbox"
 )
 
@@ -118,7 +119,7 @@ func looksLikeMessage(b []byte) bool {
 			continue // folded continuation
 		}
 		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 || !isFieldName(bytes.TrimRight(line[:colon], " \t")) {
+		if colon <= 0 || !header.IsFieldName(bytes.TrimRight(line[:colon], " \t")) {
 			return false
 		}
 		name := strings.ToLower(string(bytes.TrimRight(line[:colon], " \t")))
@@ -130,17 +131,4 @@ func looksLikeMessage(b []byte) bool {
 		}
 	}
 	return seen >= 2
-}
-
-// isFieldName: RFC 5322 ftext is printable US-ASCII except ':'.
-func isFieldName(b []byte) bool {
-	if len(b) == 0 {
-		return false
-	}
-	for _, c := range b {
-		if c < 33 || c > 126 || c == ':' {
-			return false
-		}
-	}
-	return true
 }

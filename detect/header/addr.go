@@ -7,10 +7,6 @@ import (
 	mhdr "github.com/mailtrip/mailtrip/mailfmt/header"
 )
 
-// decodeWord decodes RFC 2047 encoded-words in s for display; text that
-// cannot be decoded is returned as found.
-func decodeWord(s string) string { return mhdr.DecodeWord(s) }
-
 // addresses returns the addr-specs in a header value (mailfmt/header's
 // lenient, lower-cased extraction), keeping only those with a dotted
 // domain, without duplicates, in order of appearance. Display names,
@@ -104,7 +100,7 @@ func fieldsNamed(h mailfmt.Header, name string) []mailfmt.Field {
 func headerEvidence(fs []mailfmt.Field) []Evidence {
 	ev := make([]Evidence, 0, len(fs))
 	for _, f := range fs {
-		ev = append(ev, Evidence{Where: "header", Name: f.Name, Value: decodeWord(strings.TrimSpace(f.Value))})
+		ev = append(ev, Evidence{Where: "header", Name: f.Name, Value: decodeHeaderText(strings.TrimSpace(f.Value))})
 	}
 	return ev
 }
