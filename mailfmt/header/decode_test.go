@@ -75,7 +75,7 @@ func TestAddresses(t *testing.T) {
 func TestToUTF8(t *testing.T) {
 	for _, tc := range []struct {
 		in, charset, want string
-		known            bool
+		known             bool
 	}{
 		{"plain", "x-unknown", "plain", true},
 		{"caf\xe9", "ISO-8859-1", "café", true},
