@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -36,7 +38,47 @@ type Config struct {
 	Scan Scan `yaml:"scan"`
 	// Header tunes the auto-forwarding detector.
 	Header Header `yaml:"header"`
+	// Org describes the organisation decoys are made for.
+	Org Org `yaml:"org"`
+	// Canary says where breadcrumbs point: the tripwires' addresses.
+	Canary Canary `yaml:"canary"`
 }
+
+// Org is the organisation profile decoys are written for. Empty fields
+// take the decoy package's built-in fictional organisation.
+type Org struct {
+	Name        string   `yaml:"name,omitempty"`
+	Domain      string   `yaml:"domain,omitempty"`
+	MailServers []string `yaml:"mail_servers,omitempty"` // host names of the org's MTAs, for Received chains
+	Departments []string `yaml:"departments,omitempty"`
+	TimeZone    string   `yaml:"time_zone,omitempty"`    // IANA name, e.g. Europe/Berlin
+	HistoryDays int      `yaml:"history_days,omitempty"` // decoy dates spread over this many past days
+	People      []Person `yaml:"people,omitempty"`
+}
+
+// Person is a persona decoys are written from or to.
+type Person struct {
+	Name       string `yaml:"name"`
+	Title      string `yaml:"title,omitempty"`
+	Department string `yaml:"department,omitempty"`
+	Email      string `yaml:"email"`
+	Phone      string `yaml:"phone,omitempty"`
+}
+
+// Canary holds where breadcrumbs point. The defaults are loopback so that
+// everything works on one machine; planting them into a real mailbox is
+// warned about loudly.
+type Canary struct {
+	BaseURL    string `yaml:"base_url,omitempty"`    // what decoy links point at
+	DNSZone    string `yaml:"dns_zone,omitempty"`    // decoy host names are <label>.<zone>
+	MailDomain string `yaml:"mail_domain,omitempty"` // canary addresses are <word>.<sub-id>@<mail_domain>
+}
+
+// Canary defaults.
+const (
+	DefaultCanaryBaseURL = "http://127.0.0.1:8025"
+	DefaultCanaryZone    = "canary.localhost"
+)
 
 // Scan holds the settings of `mailtrip scan`.
 type Scan struct {
@@ -65,7 +107,10 @@ type Header struct {
 
 // Default returns the built-in configuration.
 func Default() Config {
-	return Config{Scan: Scan{FailOn: "medium"}}
+	return Config{
+		Scan:   Scan{FailOn: "medium"},
+		Canary: Canary{BaseURL: DefaultCanaryBaseURL, DNSZone: DefaultCanaryZone, MailDomain: DefaultCanaryZone},
+	}
 }
 
 // Path returns the configuration file to read: flag, then MAILTRIP_CONFIG,
@@ -179,6 +224,19 @@ func (c Config) Validate() error {
 	for _, d := range c.InternalDomains {
 		if d == "" || strings.ContainsAny(d, "@ /") {
 			errs = append(errs, fmt.Errorf("internal_domains: %q is not a domain name", d))
+		}
+	}
+	if c.Org.HistoryDays < 0 {
+		errs = append(errs, fmt.Errorf("org.history_days: %d is negative", c.Org.HistoryDays))
+	}
+	if c.Org.TimeZone != "" {
+		if _, err := time.LoadLocation(c.Org.TimeZone); err != nil {
+			errs = append(errs, fmt.Errorf("org.time_zone: %w", err))
+		}
+	}
+	if c.Canary.BaseURL != "" {
+		if u, err := url.Parse(c.Canary.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("canary.base_url: %q is not an http(s) URL", c.Canary.BaseURL))
 		}
 	}
 	for _, n := range []struct {

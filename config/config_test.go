@@ -61,6 +61,9 @@ func TestInvalid(t *testing.T) {
 		{"header: {max_looks_forwarded_ratio: 2}", "max_looks_forwarded_ratio"},
 		{"internal_domains: ['a@b.com']", "internal_domains"},
 		{"scan: [1, 2]", "cannot unmarshal"},
+		{"canary: {base_url: 'ftp://x'}", "canary.base_url"},
+		{"org: {time_zone: Mars/Olympus}", "org.time_zone"},
+		{"org: {history_days: -3}", "org.history_days"},
 	} {
 		t.Run(tc.want, func(t *testing.T) {
 			c := Default()
