@@ -53,6 +53,7 @@ type app struct {
 	cfgPath        string
 	log            *slog.Logger
 	env            ingest.Env // where scan looks with no PATH
+	dbFlag         string     // --db of the commands that use the store
 	cpuProfile     string
 	stopProfile    func()
 }
@@ -124,7 +125,7 @@ Flags override the file.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: fmt.Errorf("%w\nRun 'mailtrip --help' for usage", err)}
 	})
-	root.AddCommand(a.scanCmd(), a.dumpCmd(), a.versionCmd())
+	root.AddCommand(a.scanCmd(), a.dumpCmd(), a.decoyCmd(), a.versionCmd())
 	return root
 }
 
