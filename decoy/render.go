@@ -27,9 +27,7 @@ func (c *composer) textOwn(m *msg, top bool) []string {
 		lines = append(lines, "")
 	}
 	add(m.signoff)
-	for _, s := range m.sig {
-		lines = append(lines, s)
-	}
+	lines = append(lines, m.sig...)
 	if m.mobile != "" {
 		lines = append(lines, "", m.mobile)
 	}
