@@ -2,6 +2,7 @@ package decoy
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"net/mail"
 	"strings"
@@ -17,6 +18,11 @@ type Breadcrumbs struct {
 	CredUser      string
 	CredPassword  string
 	CredService   string // host name of the decoy service the credentials are for
+	// MessageIDKey makes the Message-IDs of the conversation unique to
+	// one decoy (pass its Message-ID token): two decoys generated from the
+	// same Seed differ in their breadcrumbs and must not share a
+	// Message-ID. "" derives them from Seed alone.
+	MessageIDKey string
 }
 
 // Options select one decoy. The same Options give the same bytes.
@@ -70,6 +76,7 @@ func (p *persona) header() string { return (&mail.Address{Name: p.Name, Address:
 // composer holds the state of one Generate call.
 type composer struct {
 	r       *rand.Rand
+	seed    int64
 	org     Org
 	ro      *roster
 	loc     *time.Location
@@ -94,7 +101,7 @@ func Generate(opt Options) (*Decoy, error) {
 	}
 	loc, _ := loadZone(opt.Org.TimeZone)
 	r := rand.New(rand.NewPCG(uint64(opt.Seed), 0x6d61696c74726970))
-	c := &composer{r: r, org: opt.Org, loc: loc, crumbs: opt.Crumbs, ro: rosterFor(opt.Org)}
+	c := &composer{r: r, seed: opt.Seed, org: opt.Org, loc: loc, crumbs: opt.Crumbs, ro: rosterFor(opt.Org)}
 	if opt.Theme == "" {
 		c.theme = themes[r.IntN(len(themes))]
 	} else if c.theme = themeByName(opt.Theme); c.theme == nil {
@@ -215,12 +222,18 @@ func (c *composer) build(from, end time.Time) {
 	// Subjects: the first sets the topic, replies prefix it.
 	base := c.expandString(pick(r, c.theme.subjects))
 	c.vars["subject"] = base
+	idr := r
+	if k := c.crumbs.MessageIDKey; k != "" {
+		h := fnv.New64a()
+		h.Write([]byte(k))
+		idr = rand.New(rand.NewPCG(uint64(c.seed)^h.Sum64(), h.Sum64()))
+	}
 	for i, m := range c.msgs {
 		m.subject = base
 		if i > 0 {
 			m.subject = replyPrefix(r, m.client) + base
 		}
-		m.id = m.client.msgID(r, c)
+		m.id = m.client.msgID(idr, c)
 	}
 	if n > 1 && r.IntN(8) == 0 {
 		c.msgs[n-1].subject = pick(r, []string{"FW: ", "Fwd: ", "FW: "}) + base

@@ -41,7 +41,7 @@
 //	    credentials. The plaintext password is stored only once, inside the
 //	    decoy's raw message where it was planted.
 //	plantings(id PK, decoy_id FK→decoys, target_kind, target, mailbox,
-//	          folder, uidvalidity, uid, path, byte_offset, message_id,
+//	          folder, uidvalidity, uid, path, byte_offset, byte_size, message_id,
 //	          sha256, planted_at, removed_at NULL, state)
 //	    One decoy put in one place. target_kind is maildir, mbox, eml, imap
 //	    or files; target is a path or a URL without password. One active

@@ -38,6 +38,7 @@ type Planting struct {
 	UID         int64  // IMAP only
 	Path        string // the planted file (Maildir, .eml, decoy file)
 	Offset      int64  // byte offset of the message in an mbox
+	Size        int64  // bytes planted (an mbox message from its From_ line)
 	MessageID   string // the Message-ID of the planted copy
 	SHA256      string // lower-case hex SHA-256 of the bytes planted
 	PlantedAt   time.Time
@@ -76,10 +77,10 @@ func (s *Store) AddPlanting(ctx context.Context, p Planting) (int64, error) {
 	}
 	var id int64
 	err := s.db.QueryRowContext(ctx, s.q(`INSERT INTO plantings
-	(decoy_id, target_kind, target, mailbox, folder, uidvalidity, uid, path, byte_offset,
+	(decoy_id, target_kind, target, mailbox, folder, uidvalidity, uid, path, byte_offset, byte_size,
 	 message_id, sha256, planted_at, removed_at, state)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		p.DecoyID, p.TargetKind, p.Target, p.Mailbox, p.Folder, p.UIDValidity, p.UID, p.Path, p.Offset,
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		p.DecoyID, p.TargetKind, p.Target, p.Mailbox, p.Folder, p.UIDValidity, p.UID, p.Path, p.Offset, p.Size,
 		p.MessageID, p.SHA256, s.encodeTime(p.PlantedAt), s.encodeNullTime(p.RemovedAt), p.State).Scan(&id)
 	return id, s.wrap(op, err)
 }
@@ -98,7 +99,7 @@ func (s *Store) Plantings(ctx context.Context, f PlantingFilter) ([]Planting, er
 		where = append(where, "removed_at IS NULL")
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, decoy_id, target_kind, target, mailbox, folder,
-	uidvalidity, uid, path, byte_offset, message_id, sha256, planted_at, removed_at, state
+	uidvalidity, uid, path, byte_offset, byte_size, message_id, sha256, planted_at, removed_at, state
 	FROM plantings`+whereClause(where)+` ORDER BY id`), args...)
 	if err != nil {
 		return nil, s.wrap("list plantings", err)
@@ -108,7 +109,7 @@ func (s *Store) Plantings(ctx context.Context, f PlantingFilter) ([]Planting, er
 	for rows.Next() {
 		var p Planting
 		if err := rows.Scan(&p.ID, &p.DecoyID, &p.TargetKind, &p.Target, &p.Mailbox, &p.Folder,
-			&p.UIDValidity, &p.UID, &p.Path, &p.Offset, &p.MessageID, &p.SHA256,
+			&p.UIDValidity, &p.UID, &p.Path, &p.Offset, &p.Size, &p.MessageID, &p.SHA256,
 			s.scanTime(&p.PlantedAt), s.scanTime(&p.RemovedAt), &p.State); err != nil {
 			return nil, s.wrap("list plantings", err)
 		}

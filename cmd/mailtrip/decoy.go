@@ -41,7 +41,7 @@ zone ` + config.DefaultCanaryZone + `): fine for trying things on one machine, u
 in a real mailbox. mailtrip warns when decoys carry them.`,
 	}
 	cmd.PersistentFlags().StringVar(&a.dbFlag, "db", "", "store file (default $MAILTRIP_DB, store: in the config, or $XDG_STATE_HOME/mailtrip/mailtrip.db)")
-	cmd.AddCommand(a.decoyGenerateCmd(), a.decoyListCmd())
+	cmd.AddCommand(a.decoyGenerateCmd(), a.decoyPlantCmd(), a.decoyListCmd(), a.decoyVerifyCmd(), a.decoyRemoveCmd())
 	return cmd
 }
 
@@ -148,9 +148,11 @@ func mintDecoy(secret []byte, seed int64, theme string, org decoy.Org, canary co
 	if err != nil {
 		return nil, fmt.Errorf("canary.base_url: %w", err)
 	}
-	// The encoders draw from their own stream of the seed, so the same
-	// seed gives the same shapes of breadcrumbs.
-	r := rand.New(rand.NewPCG(uint64(seed), 0x6d61696c74726970)) // "mailtrip"
+	// The encoders draw from their own stream of the seed and the decoy
+	// id (both recorded), so a decoy can be regenerated exactly.
+	// The stream depends on the decoy id too: two decoys made from one
+	// seed must not share a credential or a breadcrumb shape.
+	r := rand.New(rand.NewPCG(uint64(seed), binary.LittleEndian.Uint64(id[:8])))
 	var toks []store.TokenRecord
 	sub := func(k token.Kind, n int) token.SubID { return token.Derive(secret, id, k, n) }
 	add := func(k token.Kind, s token.SubID, value, password string) {
@@ -179,13 +181,15 @@ func mintDecoy(secret []byte, seed int64, theme string, org decoy.Org, canary co
 	add(token.KindEmail, sMail, crumbs.CanaryAddress, "")
 	crumbs.CredUser, crumbs.CredPassword = token.Credential(r, "")
 	crumbs.CredService = crumbs.Host
+	sMsg := sub(token.KindMessageID, 0)
+	crumbs.MessageIDKey = string(sMsg)
 	add(token.KindCredential, sub(token.KindCredential, 0), crumbs.CredUser, crumbs.CredPassword)
 
 	d, err := decoy.Generate(decoy.Options{Seed: seed, Theme: theme, Org: org, Crumbs: crumbs, Now: now})
 	if err != nil {
 		return nil, err
 	}
-	add(token.KindMessageID, sub(token.KindMessageID, 0), d.MessageID, "")
+	add(token.KindMessageID, sMsg, d.MessageID, "")
 	return &minted{id: id, seed: seed, decoy: d, tokens: toks}, nil
 }
 
@@ -198,21 +202,14 @@ func (a *app) decoyGenerate(ctx context.Context, f *generateFlags) error {
 	}
 	seed := f.seed
 	if seed == 0 {
-		var b [8]byte
-		_, _ = crand.Read(b[:])
-		seed = int64(binary.LittleEndian.Uint64(b[:]) >> 1)
-		if !a.quiet {
-			fmt.Fprintf(a.stderr, "mailtrip: seed %d (give --seed %d to generate the same content again)\n", seed, seed)
-		}
+		seed = a.randomSeed()
 	}
 	now := time.Now().UTC()
 	org := orgFromConfig(a.cfg.Org, now)
 	if err := org.Validate(); err != nil {
 		return usageError("org: %v", err)
 	}
-	for _, why := range loopbackCanary(a.cfg.Canary) {
-		fmt.Fprintf(a.stderr, "mailtrip: WARNING: %s: these decoys are for testing on this machine only; set canary: in the configuration before planting them in a real mailbox\n", why)
-	}
+	a.warnLoopback()
 	st, path, err := a.openStore(ctx)
 	if err != nil {
 		return err
@@ -233,11 +230,8 @@ func (a *app) decoyGenerate(ctx context.Context, f *generateFlags) error {
 		if err != nil {
 			return err
 		}
-		profile, _ := json.Marshal(map[string]any{"org": org.Name, "domain": org.Domain, "canary": a.cfg.Canary})
-		rec := store.Decoy{ID: m.id.String(), CreatedAt: now, Seed: m.seed, Theme: m.decoy.Theme, Subject: m.decoy.Subject,
-			From: m.decoy.From, MessageID: m.decoy.MessageID, Raw: m.decoy.Raw, Profile: profile}
-		if err := st.PutDecoy(ctx, rec, m.tokens); err != nil {
-			return fmt.Errorf("record decoy: %w", err)
+		if err := a.recordDecoy(ctx, st, m, org, now); err != nil {
+			return err
 		}
 		switch {
 		case f.outDir != "":
@@ -259,6 +253,36 @@ func (a *app) decoyGenerate(ctx context.Context, f *generateFlags) error {
 		fmt.Fprintf(a.stderr, "mailtrip: %d decoy(s) recorded in %s\n", f.count, path)
 	}
 	return nil
+}
+
+// recordDecoy stores a minted decoy and its tokens.
+func (a *app) recordDecoy(ctx context.Context, st *store.Store, m *minted, org decoy.Org, now time.Time) error {
+	profile, _ := json.Marshal(map[string]any{"org": org.Name, "domain": org.Domain, "canary": a.cfg.Canary})
+	rec := store.Decoy{ID: m.id.String(), CreatedAt: now, Seed: m.seed, Theme: m.decoy.Theme, Subject: m.decoy.Subject,
+		From: m.decoy.From, MessageID: m.decoy.MessageID, Raw: m.decoy.Raw, Profile: profile}
+	if err := st.PutDecoy(ctx, rec, m.tokens); err != nil {
+		return fmt.Errorf("record decoy: %w", err)
+	}
+	return nil
+}
+
+// randomSeed picks a content seed and says which, so the run can be
+// repeated.
+func (a *app) randomSeed() int64 {
+	var b [8]byte
+	_, _ = crand.Read(b[:])
+	seed := int64(binary.LittleEndian.Uint64(b[:]) >> 1)
+	if !a.quiet {
+		fmt.Fprintf(a.stderr, "mailtrip: seed %d (give --seed %d to generate the same content again)\n", seed, seed)
+	}
+	return seed
+}
+
+// warnLoopback warns loudly when breadcrumbs would point at this machine.
+func (a *app) warnLoopback() {
+	for _, why := range loopbackCanary(a.cfg.Canary) {
+		fmt.Fprintf(a.stderr, "mailtrip: WARNING: %s: these decoys are for testing on this machine only; set canary: in the configuration before planting them in a real mailbox\n", why)
+	}
 }
 
 // writeMboxMessage writes raw as one mboxrd message: a From_ line, the

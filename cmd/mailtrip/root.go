@@ -54,6 +54,7 @@ type app struct {
 	log            *slog.Logger
 	env            ingest.Env // where scan looks with no PATH
 	dbFlag         string     // --db of the commands that use the store
+	running        bool       // past argument and configuration checks
 	cpuProfile     string
 	stopProfile    func()
 }
@@ -86,6 +87,12 @@ func run(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(stderr, "mailtrip: %v\n", ctxErr)
 		return exitInput
 	}
+	if a.running {
+		// The command ran and failed (a store, a target, a write): not a
+		// usage problem.
+		fmt.Fprintf(stderr, "mailtrip: %v\n", err)
+		return exitInput
+	}
 	// Anything cobra itself rejects (unknown command or flag, bad arity)
 	// is a usage error.
 	fmt.Fprintf(stderr, "mailtrip: %v\nRun 'mailtrip --help' for usage.\n", err)
@@ -103,9 +110,9 @@ a mailbox through automatic forwarding or redirection, and mailboxes whose
 auto-forwarded volume is not matched by messages that look forwarded by hand
 (T1114.003).
 
-Exit codes: 0 nothing found, 1 findings at or above --fail-on, 2 usage or
-configuration error, 3 some input could not be read (findings are still
-written; 3 wins over 1).
+Exit codes: 0 nothing found, 1 findings at or above --fail-on (or a decoy
+tampered with), 2 usage or configuration error, 3 some input could not be
+read or an operation failed (findings are still written; 3 wins over 1).
 
 Configuration: --config, else $MAILTRIP_CONFIG, else
 $XDG_CONFIG_HOME/mailtrip/config.yaml if present, else built-in defaults.
@@ -113,7 +120,11 @@ Flags override the file.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return a.setup()
+			if err := a.setup(); err != nil {
+				return err
+			}
+			a.running = true // arguments and configuration are fine
+			return nil
 		},
 	}
 	root.PersistentFlags().StringVar(&a.configFlag, "config", "", "configuration file (default $MAILTRIP_CONFIG or $XDG_CONFIG_HOME/mailtrip/config.yaml)")

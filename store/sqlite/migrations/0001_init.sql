@@ -58,6 +58,7 @@ CREATE TABLE plantings (
 	uid         INTEGER NOT NULL DEFAULT 0,
 	path        TEXT NOT NULL DEFAULT '',
 	byte_offset INTEGER NOT NULL DEFAULT 0,
+	byte_size   INTEGER NOT NULL DEFAULT 0,
 	message_id  TEXT NOT NULL DEFAULT '',
 	sha256      TEXT NOT NULL DEFAULT '',
 	planted_at  TEXT NOT NULL,

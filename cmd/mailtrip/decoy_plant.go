@@ -1,0 +1,326 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailtrip/mailtrip/alert"
+	"github.com/mailtrip/mailtrip/decoy"
+	"github.com/mailtrip/mailtrip/event"
+	"github.com/mailtrip/mailtrip/plant"
+	"github.com/mailtrip/mailtrip/store"
+)
+
+type plantFlags struct {
+	to     string
+	folder string
+	count  int
+	seed   int64
+	theme  string
+	flags  string
+	create bool
+	dryRun bool
+}
+
+const targetHelp = "maildir:PATH, mbox:PATH, eml:DIR or files:DIR"
+
+func (a *app) decoyPlantCmd() *cobra.Command {
+	var f plantFlags
+	cmd := &cobra.Command{
+		Use:   "plant --to TARGET",
+		Short: "Generate decoys and plant them into a mailbox or as decoy files",
+		Long: `plant generates new decoys (as generate does), puts each into the target and
+records the planting in the store: enough to verify it later and to remove
+exactly what was planted. Targets: ` + targetHelp + `.
+Maildir delivery is atomic (tmp, then new/ or cur/ with --flags), mbox
+appends under fcntl and dot locks with mboxrd quoting, eml and files write
+whole files. Planting only ever adds; real messages are never touched.
+IMAP planting (imap://, imaps://) is not built yet.`,
+		Example: `  mailtrip decoy plant --to maildir:/home/alice/Maildir --folder Archive/2024 --count 3
+  mailtrip decoy plant --to mbox:/var/mail/alice --flags S
+  mailtrip decoy plant --to files:/srv/share/finance --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.decoyPlant(cmd.Context(), &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.to, "to", "", "target: "+targetHelp)
+	fl.StringVar(&f.folder, "folder", "", "Maildir folder (\"Archive/2024\") or sub-folder of files: (default INBOX / the root)")
+	fl.IntVarP(&f.count, "count", "n", 1, "number of decoys")
+	fl.Int64Var(&f.seed, "seed", 0, "content seed (default random, printed)")
+	fl.StringVar(&f.theme, "theme", "", "theme (default chosen by seed)")
+	fl.StringVar(&f.flags, "flags", "", "Maildir flags of the planted messages, e.g. S for seen (default: new, unseen)")
+	fl.BoolVar(&f.create, "create", false, "create the folder, mbox file or directory when missing")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "generate and show what would be planted, without writing anything")
+	_ = cmd.MarkFlagRequired("to")
+	_ = cmd.RegisterFlagCompletionFunc("theme", completeValues(decoy.Themes()...))
+	return cmd
+}
+
+func (a *app) decoyPlant(ctx context.Context, f *plantFlags) error {
+	if f.count < 1 {
+		return usageError("--count must be at least 1")
+	}
+	if f.theme != "" && !contains(decoy.Themes(), f.theme) {
+		return usageError("--theme %q: want one of %s", f.theme, strings.Join(decoy.Themes(), ", "))
+	}
+	target, err := plant.Open(f.to, plant.Options{Folder: f.folder, Create: f.create})
+	if err != nil {
+		return usageError("--to: %v", err)
+	}
+	seed := f.seed
+	if seed == 0 {
+		seed = a.randomSeed()
+	}
+	now := time.Now().UTC()
+	org := orgFromConfig(a.cfg.Org, now)
+	if err := org.Validate(); err != nil {
+		return usageError("org: %v", err)
+	}
+	a.warnLoopback()
+	st, path, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	secret, err := st.Secret(ctx)
+	if err != nil {
+		return fmt.Errorf("store %s: %w", path, err)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DECOY\tTHEME\tWHERE\tSUBJECT")
+	planted := 0
+	for i := range f.count {
+		m, err := mintDecoy(secret, seed+int64(i), f.theme, org, a.cfg.Canary, now)
+		if err != nil {
+			return err
+		}
+		if f.dryRun {
+			fmt.Fprintf(tw, "%s\t%s\t%s (dry run)\t%s\n", m.id, m.decoy.Theme, f.to, oneLine(m.decoy.Subject, 60))
+			continue
+		}
+		// Record the decoy first: a planted message whose tokens the
+		// store does not know could never be traced back.
+		if err := a.recordDecoy(ctx, st, m, org, now); err != nil {
+			return err
+		}
+		r, err := target.Plant(ctx, plant.Message{DecoyID: m.id.String(), MessageID: m.decoy.MessageID,
+			Subject: m.decoy.Subject, Raw: m.decoy.Raw, Date: m.decoy.Date, Flags: f.flags})
+		if err != nil {
+			tw.Flush()
+			return &exitError{code: exitInput, err: fmt.Errorf("plant decoy %s into %s: %w (%d of %d planted)", m.id, f.to, err, planted, f.count)}
+		}
+		if _, err := st.AddPlanting(ctx, plantingOf(m.id.String(), r, now)); err != nil {
+			// The message is in the mailbox but not recorded: take it
+			// out again so that nothing unrecorded stays behind.
+			if rerr := target.Remove(ctx, r); rerr != nil {
+				err = errors.Join(err, fmt.Errorf("and removing it again failed: %w; remove %s by hand", rerr, r.Path))
+			}
+			tw.Flush()
+			return fmt.Errorf("record planting of decoy %s: %w", m.id, err)
+		}
+		planted++
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.id, m.decoy.Theme, r.Path, oneLine(m.decoy.Subject, 60))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if !a.quiet && !f.dryRun {
+		fmt.Fprintf(a.stderr, "mailtrip: planted %d decoy(s) into %s; recorded in %s\n", planted, f.to, path)
+	}
+	return nil
+}
+
+// plantingOf turns a receipt into the store's record.
+func plantingOf(decoyID string, r plant.Receipt, at time.Time) store.Planting {
+	return store.Planting{DecoyID: decoyID, TargetKind: r.Kind, Target: r.Target, Mailbox: r.Target, Folder: r.Folder,
+		Path: r.Path, Offset: r.Offset, Size: r.Size, MessageID: r.MessageID, SHA256: r.SHA256, PlantedAt: at}
+}
+
+// receiptOf turns the store's record back into a receipt.
+func receiptOf(p store.Planting) plant.Receipt {
+	return plant.Receipt{Kind: p.TargetKind, Target: p.Target, Folder: p.Folder, Path: p.Path, Offset: p.Offset,
+		Size: p.Size, SHA256: p.SHA256, MessageID: p.MessageID}
+}
+
+// targetOf reopens the target a planting went into.
+func targetOf(p store.Planting) (plant.Target, error) {
+	folder := p.Folder
+	if p.TargetKind == store.TargetMaildir && folder == "INBOX" {
+		folder = ""
+	}
+	return plant.Open(p.TargetKind+":"+p.Target, plant.Options{Folder: folder})
+}
+
+// selectPlantings returns the active plantings of the decoys named (all
+// when none are).
+func selectPlantings(ctx context.Context, st *store.Store, ids []string, target string) ([]store.Planting, error) {
+	if len(ids) == 0 {
+		return st.Plantings(ctx, store.PlantingFilter{Active: true, Target: target})
+	}
+	var out []store.Planting
+	for _, id := range ids {
+		ps, err := st.Plantings(ctx, store.PlantingFilter{DecoyID: id, Active: true, Target: target})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ps...)
+	}
+	return out, nil
+}
+
+func (a *app) decoyVerifyCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "verify [DECOY-ID...]",
+		Short: "Check that planted decoys are still there and unchanged",
+		Long: `verify looks at every active planting (or those of the decoys named) and
+reports whether the decoy is still where it was planted, unmodified. A decoy
+that was deleted, moved, edited or whose flags changed is a finding: it is
+printed, stored as a high alert (rule mailtrip-decoy-tampered), and the exit
+code is 1.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, _, err := a.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			ps, err := selectPlantings(ctx, st, args, "")
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "DECOY\tWHERE\tSTATE\tDETAIL")
+			tampered, failed := 0, 0
+			for _, p := range ps {
+				state, detail := "ok", ""
+				t, err := targetOf(p)
+				var s plant.Status
+				if err == nil {
+					s, err = t.Verify(ctx, receiptOf(p))
+				}
+				switch {
+				case err != nil:
+					state, detail = "error", err.Error()
+					failed++
+				case !s.Present || s.Modified || s.Moved != "" || s.FlagsChanged != "":
+					state, detail = tamperState(s), s.Detail
+					tampered++
+					al := tamperAlert(p, s, state)
+					if _, err := st.PutAlert(ctx, al); err != nil {
+						return err
+					}
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.DecoyID, p.Path, state, detail)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			switch {
+			case failed > 0:
+				return &exitError{code: exitInput, err: fmt.Errorf("%d planting(s) could not be checked", failed)}
+			case tampered > 0:
+				return &exitError{code: exitFindings, err: fmt.Errorf("%d of %d planted decoy(s) were tampered with", tampered, len(ps))}
+			}
+			if !a.quiet {
+				fmt.Fprintf(a.stderr, "mailtrip: %d planted decoy(s) in place and unchanged\n", len(ps))
+			}
+			return nil
+		},
+	}
+	return cmd
+}
+
+func tamperState(s plant.Status) string {
+	switch {
+	case !s.Present && s.Moved == "" && !s.Modified:
+		return "deleted"
+	case s.Moved != "":
+		return "moved"
+	case s.Modified:
+		return "modified"
+	}
+	return "flags-changed"
+}
+
+// tamperAlert is the finding for a decoy that is no longer as planted:
+// someone opened the mailbox and handled the decoy.
+func tamperAlert(p store.Planting, s plant.Status, state string) alert.Alert {
+	rule := alert.Rule{ID: "mailtrip-decoy-tampered", Title: "Planted decoy tampered with", Level: alert.High,
+		Tags: []string{alert.TagCollection, alert.TagT1114}}
+	o := event.Origin{File: p.Path, Offset: p.Offset, RecordID: p.MessageID, Format: p.TargetKind}
+	al := alert.New("decoy", rule, o, state, s.Moved, s.FlagsChanged)
+	al.Time = time.Now().UTC()
+	al.Summary = fmt.Sprintf("decoy %s planted in %s was %s", p.DecoyID, p.Target, state)
+	al.Reasons = []string{s.Detail}
+	al.Mailbox, al.Folder, al.MessageID = p.Mailbox, p.Folder, p.MessageID
+	al.Decoy = &alert.Decoy{ID: p.DecoyID, Mailbox: p.Mailbox, Folder: p.Folder, Trigger: "verify:" + state}
+	al.Evidence = map[string]any{"state": state, "moved_to": s.Moved, "flags": s.FlagsChanged, "planted_at": p.PlantedAt}
+	return al
+}
+
+func (a *app) decoyRemoveCmd() *cobra.Command {
+	var all bool
+	var target string
+	cmd := &cobra.Command{
+		Use:   "remove (DECOY-ID... | --target TARGET | --all)",
+		Short: "Remove exactly what was planted",
+		Long: `remove takes planted decoys out of their mailboxes again, by decoy id, by
+target, or all of them, and marks the plantings removed. Only the planted
+bytes are removed (a Maildir file whose content changed is refused, an mbox
+is rewritten without exactly the planted message). Removing what is already
+gone is not an error.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !all && target == "" && len(args) == 0 {
+				return usageError("name decoy ids, --target or --all")
+			}
+			ctx := cmd.Context()
+			st, _, err := a.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if target != "" {
+				if _, rest, ok := strings.Cut(target, ":"); ok {
+					target = rest // plantings record the path without the kind
+				}
+			}
+			ps, err := selectPlantings(ctx, st, args, target)
+			if err != nil {
+				return err
+			}
+			removed, failed := 0, 0
+			for _, p := range ps {
+				t, err := targetOf(p)
+				if err == nil {
+					err = t.Remove(ctx, receiptOf(p))
+				}
+				if err != nil {
+					fmt.Fprintf(a.stderr, "mailtrip: decoy %s in %s: %v\n", p.DecoyID, p.Path, err)
+					failed++
+					continue
+				}
+				if err := st.MarkRemoved(ctx, p.ID, time.Time{}); err != nil {
+					return err
+				}
+				removed++
+				fmt.Fprintf(a.stdout, "%s\t%s\tremoved\n", p.DecoyID, p.Path)
+			}
+			if failed > 0 {
+				return &exitError{code: exitInput, err: fmt.Errorf("%d of %d planting(s) could not be removed", failed, len(ps))}
+			}
+			if !a.quiet {
+				fmt.Fprintf(a.stderr, "mailtrip: removed %d planted decoy(s)\n", removed)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "remove every planted decoy")
+	cmd.Flags().StringVar(&target, "target", "", "remove the decoys planted into this target ("+targetHelp+")")
+	return cmd
+}
