@@ -62,6 +62,10 @@ type Event struct {
 	Message *mailfmt.Message
 	// Fields holds a log record's own fields, nested as in the source.
 	Fields map[string]any
+	// Decoy is set (to the decoy id) when the record is, or carries, a
+	// decoy mailtrip planted; detectors that judge a mailbox's own mail
+	// leave such records out.
+	Decoy string
 }
 
 // Get looks up a dotted path ("AuditData.Operation") in Fields; for

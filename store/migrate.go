@@ -131,3 +131,27 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
 	return v, s.wrap("read schema version", err)
 }
+
+// OpenReadOnly wraps db, a read-only connection to an existing store, for
+// reading: it runs no migration and writes nothing (forensic use: `scan`
+// reads the decoy registry without touching the store). The schema must be
+// exactly the one this binary knows.
+func OpenReadOnly(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
+	ms, err := loadMigrations(d.Migrations())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", d.Name(), err)
+	}
+	s := &Store{db: db, d: d, rb: newRebinder(d)}
+	v, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	known := ms[len(ms)-1].version
+	switch {
+	case v > known:
+		return nil, &SchemaError{Store: v, Known: known}
+	case v < known:
+		return nil, fmt.Errorf("store schema %d is older than this mailtrip's (%d): run a mailtrip decoy command once to upgrade it", v, known)
+	}
+	return s, nil
+}

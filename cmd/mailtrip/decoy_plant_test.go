@@ -117,3 +117,71 @@ func TestDecoyPlantVerifyRemove(t *testing.T) {
 		t.Errorf("plantings left after remove --all:\n%s", out)
 	}
 }
+
+// TestScanKnowsDecoys: planted decoys are left out of the mailbox's
+// counts where they were planted; a copy elsewhere, or a message carrying
+// one of their breadcrumbs, is a high alert naming the decoy.
+func TestScanKnowsDecoys(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "m.db")
+	md := filepath.Join(dir, "Maildir")
+	if _, err := mailgen.WriteMaildir(md, mailgen.Config{Seed: 5, Messages: 30, NoLarge: true}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, docsEnv, "decoy", "plant", "--db", db, "--to", "maildir:"+md, "--count", "2", "--seed", "21"); code != 0 {
+		t.Fatalf("plant: %d %s", code, stderr)
+	}
+	code, out, stderr := runCLI(t, docsEnv, "scan", "--db", db, "--format", "json", md)
+	if code == exitInput || code == exitUsage {
+		t.Fatalf("scan: %d %s", code, stderr)
+	}
+	d := decodeDoc(t, out)
+	for _, a := range d.Alerts {
+		if a.Decoy != nil {
+			t.Errorf("a decoy where it was planted raised %s", a.Rule.ID)
+		}
+	}
+	if len(d.Mailboxes) != 1 || d.Mailboxes[0].Messages != 30 {
+		t.Errorf("mailbox counts include the decoys: %+v", d.Mailboxes)
+	}
+
+	// An attacker's copy of the mailbox, and a forward of one decoy.
+	st, err := sqlite.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := st.Plantings(context.Background(), store.PlantingFilter{Active: true})
+	dec, _ := st.Decoy(context.Background(), ps[1].DecoyID)
+	st.Close()
+	loot := filepath.Join(dir, "loot")
+	copyTree(t, md, filepath.Join(loot, "alice-Maildir"))
+	raw, _ := os.ReadFile(ps[1].Path)
+	body := string(raw[strings.Index(string(raw), "\n\n")+2:])
+	fwd := "From: mallory@evil.example\nTo: drop@evil.example\nSubject: Fwd: stuff\nMessage-ID: <fwd1@evil.example>\n" +
+		"Date: Mon, 4 Mar 2024 09:10:00 +0000\nContent-Type: text/plain\n\n---------- Forwarded message ---------\n" + body
+	writeFile(t, filepath.Join(loot, "forwarded.eml"), []byte(fwd))
+
+	code, out, stderr = runCLI(t, docsEnv, "scan", "--db", db, "--format", "json", loot)
+	if code != exitFindings {
+		t.Fatalf("scan of the loot: exit %d, %s", code, stderr)
+	}
+	d = decodeDoc(t, out)
+	copied, crumbs := map[string]bool{}, 0
+	for _, a := range d.Alerts {
+		switch a.Rule.ID {
+		case "mailtrip-decoy-copied":
+			copied[a.Decoy.ID] = true
+			if a.Rule.Level.String() != "high" || !strings.Contains(a.Summary, md) {
+				t.Errorf("copied alert: %s / %s", a.Rule.Level, a.Summary)
+			}
+		case "mailtrip-decoy-breadcrumb":
+			crumbs++
+			if a.Decoy.ID != dec.ID || a.MessageID != "<fwd1@evil.example>" {
+				t.Errorf("breadcrumb alert names %s in %s", a.Decoy.ID, a.MessageID)
+			}
+		}
+	}
+	if len(copied) != 2 || crumbs != 1 {
+		t.Errorf("copies of %d decoys and %d forwarded breadcrumbs reported, want 2 and 1", len(copied), crumbs)
+	}
+}

@@ -23,7 +23,9 @@ const shared = "../../../shared/testdata"
 func runCLI(t *testing.T, env ingest.Env, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	t.Setenv("MAILTRIP_CONFIG", "")
+	t.Setenv("MAILTRIP_DB", "")
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_STATE_HOME", t.TempDir()) // no user's store leaks in
 	var out, errb bytes.Buffer
 	code = run(context.Background(), &app{stdout: &out, stderr: &errb, env: env}, args)
 	return code, out.String(), errb.String()

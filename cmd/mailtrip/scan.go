@@ -13,6 +13,7 @@ import (
 	"github.com/mailtrip/mailtrip/alert"
 	"github.com/mailtrip/mailtrip/detect"
 	"github.com/mailtrip/mailtrip/detect/header"
+	"github.com/mailtrip/mailtrip/detect/planted"
 	"github.com/mailtrip/mailtrip/ingest"
 	"github.com/mailtrip/mailtrip/mailfmt"
 	"github.com/mailtrip/mailtrip/pipeline"
@@ -28,6 +29,7 @@ type scanFlags struct {
 	minAuto         int
 	maxRatio        float64
 	progress        string
+	db              string
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -55,6 +57,11 @@ With no PATH, scan looks in the standard local mail-store locations and
 says what it scanned (Outlook .pst/.ost files are listed but must be
 converted first, e.g. readpst -M):
 ` + where.String() + `
+Decoys that mailtrip planted (recorded in the store, read-only here) are
+recognised: where they were planted they are left out of the forwarding
+heuristics; found anywhere else — by Message-ID, or by a breadcrumb inside
+another message — they raise a high alert naming the decoy.
+
 Output goes to stdout: a table on a terminal, JSON Lines otherwise. scan
 never writes to the store.`,
 		Example: `  mailtrip scan                          # the standard local mail stores
@@ -74,6 +81,7 @@ never writes to the store.`,
 	fl.IntVar(&f.minAuto, "min-auto-forwarded", 0, "auto-forwarded messages a mailbox needs before the volume heuristic judges it")
 	fl.Float64Var(&f.maxRatio, "max-looks-forwarded-ratio", 0, "flag a mailbox when forwarded-looking messages are fewer than this fraction of its auto-forwarded ones")
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), always or never")
+	fl.StringVar(&f.db, "db", "", "store whose decoys scan recognises, read-only (default $MAILTRIP_DB, store: in the config, or $XDG_STATE_HOME/mailtrip/mailtrip.db when it exists)")
 	_ = cmd.RegisterFlagCompletionFunc("format", completeValues("table", "jsonl", "json"))
 	_ = cmd.RegisterFlagCompletionFunc("input-format", completeValues("auto", "eml", "mbox", "maildir"))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", completeValues("informational", "low", "medium", "high", "critical", "none"))
@@ -173,6 +181,20 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 	}
 	hdet := header.New(hopt)
 	tuneGC()
+	detectors := []detect.Detector{hdet}
+	reg, err := a.loadDecoys(ctx, f.db)
+	switch {
+	case err != nil:
+		if f.db != "" {
+			closeOut()
+			return usageError("--db: %v", err)
+		}
+		fmt.Fprintf(a.stderr, "mailtrip: warning: decoys are not recognised in this scan: %v\n", err)
+	case reg != nil && reg.Len() > 0:
+		// First: it marks planted decoys, which the header detector
+		// then leaves out of the mailbox's counts.
+		detectors = append([]detect.Detector{planted.New(reg)}, detectors...)
+	}
 
 	run := &inputRun{
 		paths:    paths,
@@ -188,7 +210,7 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 		writeErr error
 	)
 	p := &pipeline.Pipeline{
-		Detectors: []detect.Detector{hdet},
+		Detectors: detectors,
 		OnAlert: func(al alert.Alert) {
 			mu.Lock()
 			defer mu.Unlock()

@@ -119,6 +119,9 @@ func (d *Detector) Detect(ctx context.Context, e *event.Event, emit detect.Emit)
 	if e == nil || e.Kind != event.KindMessage || e.Message == nil {
 		return nil
 	}
+	if e.Decoy != "" {
+		return nil // a planted decoy is not the mailbox owner's mail
+	}
 	m := e.Message
 	r := classify(m, d.internal, d.manual)
 	date := e.Time // ingest parsed the Date header already

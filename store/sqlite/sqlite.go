@@ -132,3 +132,30 @@ func classifyOpen(err error) error {
 	}
 	return err
 }
+
+// OpenReadOnly opens an existing store for reading only: the file is not
+// created, migrated or written (SQLite's mode=ro). A missing file is an
+// error wrapping fs.ErrNotExist.
+func OpenReadOnly(ctx context.Context, path string) (*store.Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
+	dsn := (&url.URL{Scheme: "file", Path: abs, RawQuery: q.Encode()}).String()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s, err := store.OpenReadOnly(ctx, db, Dialect{})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
+}

@@ -360,3 +360,34 @@ func TestTwoProcesses(t *testing.T) {
 		t.Errorf("%d alerts, want 400", len(as))
 	}
 }
+
+func TestOpenReadOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "m.db")
+	if _, err := sqlite.OpenReadOnly(ctx, path); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("missing store: %v", err)
+	}
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Secret(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	info, _ := os.Stat(path)
+	ro, err := sqlite.OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if _, err := ro.Decoys(ctx, store.DecoyFilter{}); err != nil {
+		t.Errorf("read: %v", err)
+	}
+	if _, err := ro.AddHit(ctx, store.Hit{Trigger: "http"}); err == nil {
+		t.Error("a read-only store accepted a write")
+	}
+	if after, _ := os.Stat(path); !after.ModTime().Equal(info.ModTime()) || after.Size() != info.Size() {
+		t.Error("opening read-only changed the file")
+	}
+}
