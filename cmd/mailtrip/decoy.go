@@ -40,6 +40,7 @@ The built-in canary settings point at loopback (` + config.DefaultCanaryBaseURL 
 zone ` + config.DefaultCanaryZone + `): fine for trying things on one machine, useless
 in a real mailbox. mailtrip warns when decoys carry them.`,
 	}
+	a.imap.register(cmd.PersistentFlags())
 	cmd.PersistentFlags().StringVar(&a.dbFlag, "db", "", "store file (default $MAILTRIP_DB, store: in the config, or $XDG_STATE_HOME/mailtrip/mailtrip.db)")
 	cmd.AddCommand(a.decoyGenerateCmd(), a.decoyPlantCmd(), a.decoyListCmd(), a.decoyVerifyCmd(), a.decoyRemoveCmd())
 	return cmd

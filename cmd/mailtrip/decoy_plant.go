@@ -4,18 +4,83 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/mailtrip/mailtrip/alert"
 	"github.com/mailtrip/mailtrip/decoy"
 	"github.com/mailtrip/mailtrip/event"
 	"github.com/mailtrip/mailtrip/plant"
+	"github.com/mailtrip/mailtrip/plant/imap"
 	"github.com/mailtrip/mailtrip/store"
 )
+
+// imapFlags are the IMAP connection settings plant, verify and remove share.
+type imapFlags struct {
+	passwordFile  string
+	insecure      bool
+	tlsSkipVerify bool
+}
+
+// EnvIMAPPassword holds the IMAP password for imap:// and imaps:// targets.
+const EnvIMAPPassword = "MAILTRIP_IMAP_PASSWORD"
+
+func (f *imapFlags) register(fl *pflag.FlagSet) {
+	fl.StringVar(&f.passwordFile, "password-file", "", "file holding the IMAP password (default $"+EnvIMAPPassword+")")
+	fl.BoolVar(&f.insecure, "insecure", false, "allow imap:// without STARTTLS (the password crosses the network in clear)")
+	fl.BoolVar(&f.tlsSkipVerify, "tls-skip-verify", false, "accept any IMAP server certificate (self-signed test servers)")
+}
+
+// password finds the IMAP password: --password-file, then the
+// environment, then the URL (accepted with a warning: it lands in shell
+// history). It is never logged or stored.
+func (a *app) imapPassword(u *url.URL, f *imapFlags) (string, error) {
+	if f.passwordFile != "" {
+		b, err := os.ReadFile(f.passwordFile)
+		if err != nil {
+			return "", usageError("--password-file: %v", err)
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	}
+	if p := os.Getenv(EnvIMAPPassword); p != "" {
+		return p, nil
+	}
+	if p, ok := u.User.Password(); ok {
+		fmt.Fprintf(a.stderr, "mailtrip: warning: the IMAP password is in the URL, so it is in your shell history; use $%s or --password-file\n", EnvIMAPPassword)
+		return p, nil
+	}
+	return "", usageError("no IMAP password: set $%s or give --password-file", EnvIMAPPassword)
+}
+
+// openIMAP opens an imap:// or imaps:// target.
+func (a *app) openIMAP(spec, folder string, create bool, f *imapFlags) (plant.Target, error) {
+	u, err := url.Parse(spec)
+	if err != nil || u.Host == "" || u.User == nil || u.User.Username() == "" {
+		return nil, usageError("IMAP target must look like imaps://user@host[:port]/Folder")
+	}
+	if folder != "" {
+		u.Path = "/" + folder
+	}
+	pw, err := a.imapPassword(u, f)
+	if err != nil {
+		return nil, err
+	}
+	t, err := imap.New(u, imap.Options{Password: pw, Insecure: f.insecure, TLSSkipVerify: f.tlsSkipVerify, Create: create})
+	if err != nil {
+		return nil, usageError("--to: %v", err)
+	}
+	return t, nil
+}
+
+func isIMAP(spec string) bool {
+	return strings.HasPrefix(spec, "imap://") || strings.HasPrefix(spec, "imaps://")
+}
 
 type plantFlags struct {
 	to     string
@@ -28,7 +93,7 @@ type plantFlags struct {
 	dryRun bool
 }
 
-const targetHelp = "maildir:PATH, mbox:PATH, eml:DIR or files:DIR"
+const targetHelp = "maildir:PATH, mbox:PATH, eml:DIR, files:DIR, imaps://user@host[:port]/Folder or imap://… (STARTTLS)"
 
 func (a *app) decoyPlantCmd() *cobra.Command {
 	var f plantFlags
@@ -40,11 +105,14 @@ records the planting in the store: enough to verify it later and to remove
 exactly what was planted. Targets: ` + targetHelp + `.
 Maildir delivery is atomic (tmp, then new/ or cur/ with --flags), mbox
 appends under fcntl and dot locks with mboxrd quoting, eml and files write
-whole files. Planting only ever adds; real messages are never touched.
-IMAP planting (imap://, imaps://) is not built yet.`,
+whole files, IMAP appends with the decoy's date as internal date (STARTTLS
+required on imap:// unless --insecure). Planting only ever adds; real
+messages are never touched. The IMAP password comes from $` + EnvIMAPPassword + `,
+--password-file or the URL (warned about); it is never logged or stored.`,
 		Example: `  mailtrip decoy plant --to maildir:/home/alice/Maildir --folder Archive/2024 --count 3
   mailtrip decoy plant --to mbox:/var/mail/alice --flags S
-  mailtrip decoy plant --to files:/srv/share/finance --dry-run`,
+  mailtrip decoy plant --to files:/srv/share/finance --dry-run
+  MAILTRIP_IMAP_PASSWORD=... mailtrip decoy plant --to imaps://alice@mail.example.com/Archive --create`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.decoyPlant(cmd.Context(), &f) },
 	}
@@ -69,9 +137,19 @@ func (a *app) decoyPlant(ctx context.Context, f *plantFlags) error {
 	if f.theme != "" && !contains(decoy.Themes(), f.theme) {
 		return usageError("--theme %q: want one of %s", f.theme, strings.Join(decoy.Themes(), ", "))
 	}
-	target, err := plant.Open(f.to, plant.Options{Folder: f.folder, Create: f.create})
-	if err != nil {
+	var target plant.Target
+	var err error
+	if isIMAP(f.to) {
+		target, err = a.openIMAP(f.to, f.folder, f.create, &a.imap)
+		if err != nil {
+			return err
+		}
+	} else if target, err = plant.Open(f.to, plant.Options{Folder: f.folder, Create: f.create}); err != nil {
 		return usageError("--to: %v", err)
+	}
+	where := f.to
+	if s, ok := target.(fmt.Stringer); ok {
+		where = s.String() // never with a password
 	}
 	seed := f.seed
 	if seed == 0 {
@@ -101,7 +179,7 @@ func (a *app) decoyPlant(ctx context.Context, f *plantFlags) error {
 			return err
 		}
 		if f.dryRun {
-			fmt.Fprintf(tw, "%s\t%s\t%s (dry run)\t%s\n", m.id, m.decoy.Theme, f.to, oneLine(m.decoy.Subject, 60))
+			fmt.Fprintf(tw, "%s\t%s\t%s (dry run)\t%s\n", m.id, m.decoy.Theme, where, oneLine(m.decoy.Subject, 60))
 			continue
 		}
 		// Record the decoy first: a planted message whose tokens the
@@ -113,7 +191,7 @@ func (a *app) decoyPlant(ctx context.Context, f *plantFlags) error {
 			Subject: m.decoy.Subject, Raw: m.decoy.Raw, Date: m.decoy.Date, Flags: f.flags})
 		if err != nil {
 			tw.Flush()
-			return &exitError{code: exitInput, err: fmt.Errorf("plant decoy %s into %s: %w (%d of %d planted)", m.id, f.to, err, planted, f.count)}
+			return &exitError{code: exitInput, err: fmt.Errorf("plant decoy %s into %s: %w (%d of %d planted)", m.id, where, err, planted, f.count)}
 		}
 		if _, err := st.AddPlanting(ctx, plantingOf(m.id.String(), r, now)); err != nil {
 			// The message is in the mailbox but not recorded: take it
@@ -125,21 +203,38 @@ func (a *app) decoyPlant(ctx context.Context, f *plantFlags) error {
 			return fmt.Errorf("record planting of decoy %s: %w", m.id, err)
 		}
 		planted++
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.id, m.decoy.Theme, r.Path, oneLine(m.decoy.Subject, 60))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.id, m.decoy.Theme, placeOf(r), oneLine(m.decoy.Subject, 60))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	if !a.quiet && !f.dryRun {
-		fmt.Fprintf(a.stderr, "mailtrip: planted %d decoy(s) into %s; recorded in %s\n", planted, f.to, path)
+		fmt.Fprintf(a.stderr, "mailtrip: planted %d decoy(s) into %s; recorded in %s\n", planted, where, path)
 	}
 	return nil
 }
 
-// plantingOf turns a receipt into the store's record.
+// plantingOf turns a receipt into the store's record. An IMAP receipt
+// carries the UID in Offset and UIDVALIDITY in Size (plant/imap); they go
+// to the store's IMAP columns as well.
 func plantingOf(decoyID string, r plant.Receipt, at time.Time) store.Planting {
-	return store.Planting{DecoyID: decoyID, TargetKind: r.Kind, Target: r.Target, Mailbox: r.Target, Folder: r.Folder,
+	p := store.Planting{DecoyID: decoyID, TargetKind: r.Kind, Target: r.Target, Mailbox: r.Target, Folder: r.Folder,
 		Path: r.Path, Offset: r.Offset, Size: r.Size, MessageID: r.MessageID, SHA256: r.SHA256, PlantedAt: at}
+	if r.Kind == store.TargetIMAP {
+		p.UID, p.UIDValidity = int64(imap.UID(r)), int64(imap.UIDValidity(r))
+	}
+	return p
+}
+
+// placeOf says where a receipt's message is, for people.
+func placeOf(r plant.Receipt) string {
+	switch r.Kind {
+	case store.TargetIMAP:
+		return fmt.Sprintf("%s/%s UID %d", r.Target, r.Folder, imap.UID(r))
+	case store.TargetMbox:
+		return fmt.Sprintf("%s@%d", r.Path, r.Offset)
+	}
+	return r.Path
 }
 
 // receiptOf turns the store's record back into a receipt.
@@ -149,7 +244,10 @@ func receiptOf(p store.Planting) plant.Receipt {
 }
 
 // targetOf reopens the target a planting went into.
-func targetOf(p store.Planting) (plant.Target, error) {
+func (a *app) targetOf(p store.Planting) (plant.Target, error) {
+	if p.TargetKind == store.TargetIMAP {
+		return a.openIMAP(p.Target, "", false, &a.imap)
+	}
 	folder := p.Folder
 	if p.TargetKind == store.TargetMaildir && folder == "INBOX" {
 		folder = ""
@@ -199,7 +297,7 @@ code is 1.`,
 			tampered, failed := 0, 0
 			for _, p := range ps {
 				state, detail := "ok", ""
-				t, err := targetOf(p)
+				t, err := a.targetOf(p)
 				var s plant.Status
 				if err == nil {
 					s, err = t.Verify(ctx, receiptOf(p))
@@ -216,7 +314,7 @@ code is 1.`,
 						return err
 					}
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.DecoyID, p.Path, state, detail)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.DecoyID, placeOf(receiptOf(p)), state, detail)
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -296,12 +394,12 @@ gone is not an error.`,
 			}
 			removed, failed := 0, 0
 			for _, p := range ps {
-				t, err := targetOf(p)
+				t, err := a.targetOf(p)
 				if err == nil {
 					err = t.Remove(ctx, receiptOf(p))
 				}
 				if err != nil {
-					fmt.Fprintf(a.stderr, "mailtrip: decoy %s in %s: %v\n", p.DecoyID, p.Path, err)
+					fmt.Fprintf(a.stderr, "mailtrip: decoy %s in %s: %v\n", p.DecoyID, placeOf(receiptOf(p)), err)
 					failed++
 					continue
 				}
@@ -309,7 +407,7 @@ gone is not an error.`,
 					return err
 				}
 				removed++
-				fmt.Fprintf(a.stdout, "%s\t%s\tremoved\n", p.DecoyID, p.Path)
+				fmt.Fprintf(a.stdout, "%s\t%s\tremoved\n", p.DecoyID, placeOf(receiptOf(p)))
 			}
 			if failed > 0 {
 				return &exitError{code: exitInput, err: fmt.Errorf("%d of %d planting(s) could not be removed", failed, len(ps))}

@@ -55,6 +55,7 @@ type app struct {
 	env            ingest.Env // where scan looks with no PATH
 	dbFlag         string     // --db of the commands that use the store
 	running        bool       // past argument and configuration checks
+	imap           imapFlags  // IMAP connection settings of the decoy commands
 	cpuProfile     string
 	stopProfile    func()
 }
