@@ -8,6 +8,8 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"github.com/mailtrip/mailtrip/plant"
+
+	"github.com/mailtrip/mailtrip/internal/dovecottest"
 )
 
 // The goal: planting into the local Dovecot at ≥ 0.8× the rate of
@@ -29,8 +31,8 @@ func reportRate(b *testing.B, start time.Time) {
 // BenchmarkAppendLoop is the baseline: APPEND after APPEND on one logged-in
 // go-imap client, flags and internal date set, nothing else.
 func BenchmarkAppendLoop(b *testing.B) {
-	d := startDovecot(b, dovecotConfig{})
-	c := d.client(b)
+	d := dovecottest.Start(b, dovecottest.Config{})
+	c := client(b, d)
 	ms := benchMessages(b.N)
 	b.ResetTimer()
 	start := time.Now()
@@ -52,8 +54,8 @@ func BenchmarkAppendLoop(b *testing.B) {
 // BenchmarkPlant plants one message per call: connect, TLS, login,
 // APPEND, logout each time.
 func BenchmarkPlant(b *testing.B) {
-	d := startDovecot(b, dovecotConfig{})
-	tg := d.target(b, "INBOX", false)
+	d := dovecottest.Start(b, dovecottest.Config{})
+	tg := target(b, d, "INBOX", false)
 	ms := benchMessages(b.N)
 	ctx := context.Background()
 	b.ResetTimer()
@@ -68,8 +70,8 @@ func BenchmarkPlant(b *testing.B) {
 
 // BenchmarkPlantBatch plants all messages over one connection.
 func BenchmarkPlantBatch(b *testing.B) {
-	d := startDovecot(b, dovecotConfig{})
-	tg := d.target(b, "INBOX", false)
+	d := dovecottest.Start(b, dovecottest.Config{})
+	tg := target(b, d, "INBOX", false)
 	ms := benchMessages(b.N)
 	ctx := context.Background()
 	b.ResetTimer()

@@ -22,6 +22,8 @@ import (
 
 // session is one authenticated connection.
 type session struct {
+	folders map[string]bool // folders known to exist on this connection
+
 	t    *Target
 	ctx  context.Context
 	c    *imapclient.Client

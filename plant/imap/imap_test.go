@@ -17,6 +17,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/mailtrip/mailtrip/plant"
+
+	"github.com/mailtrip/mailtrip/internal/dovecottest"
 )
 
 // decoy is a decoy-like message with Message-ID <n@corp.example>.
@@ -128,24 +130,24 @@ func fetchUID(t testing.TB, c *imapclient.Client, folder string, uid imap.UID) (
 }
 
 func TestPlantTransports(t *testing.T) {
-	d := startDovecot(t, dovecotConfig{})
-	c := d.client(t)
+	d := dovecottest.Start(t, dovecottest.Config{})
+	c := client(t, d)
 	seedMailbox(t, c, "INBOX")
 	cases := []struct {
 		name, scheme, folder string
 		opt                  Options
 		wantFolder           string
 	}{
-		{"imaps-trusted-inbox", "imaps", "", Options{TLSConfig: d.tlsConfig()}, "INBOX"},
+		{"imaps-trusted-inbox", "imaps", "", Options{TLSConfig: d.TLSConfig()}, "INBOX"},
 		{"imaps-skipverify-new-folder", "imaps", "Archive 2024/Finance", Options{TLSSkipVerify: true, Create: true}, "Archive 2024.Finance"},
-		{"starttls-trusted-new-folder", "imap", "Decoys", Options{TLSConfig: d.tlsConfig(), Create: true}, "Decoys"},
+		{"starttls-trusted-new-folder", "imap", "Decoys", Options{TLSConfig: d.TLSConfig(), Create: true}, "Decoys"},
 		{"starttls-skipverify-existing", "imap", "Archive 2024/Finance", Options{TLSSkipVerify: true}, "Archive 2024.Finance"},
 		{"plaintext-insecure-uses-starttls", "imap", "INBOX", Options{Insecure: true, TLSSkipVerify: true}, "INBOX"},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.opt.Password = d.pass
-			tg, err := New(d.url(tc.scheme, tc.folder), tc.opt)
+			tc.opt.Password = d.Pass
+			tg, err := New(d.URL(tc.scheme, tc.folder), tc.opt)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +159,7 @@ func TestPlantTransports(t *testing.T) {
 			if r.Kind != KindIMAP || r.Folder != tc.wantFolder || UID(r) == 0 || UIDValidity(r) == 0 || r.MessageID != m.MessageID || r.Path != "flags=S" {
 				t.Errorf("receipt %+v", r)
 			}
-			if strings.Contains(r.Target, d.pass) || !strings.HasPrefix(r.Target, tc.scheme+"://alice@127.0.0.1:") {
+			if strings.Contains(r.Target, d.Pass) || !strings.HasPrefix(r.Target, tc.scheme+"://alice@127.0.0.1:") {
 				t.Errorf("receipt target %q", r.Target)
 			}
 			if s := sha256.Sum256(m.Raw); hex.EncodeToString(s[:]) != r.SHA256 {
@@ -185,13 +187,13 @@ func TestPlantTransports(t *testing.T) {
 }
 
 func TestPlantMissingFolder(t *testing.T) {
-	d := startDovecot(t, dovecotConfig{})
-	_, err := d.target(t, "No/Such", false).Plant(context.Background(), decoy(1, "", past))
+	d := dovecottest.Start(t, dovecottest.Config{})
+	_, err := target(t, d, "No/Such", false).Plant(context.Background(), decoy(1, "", past))
 	if !errors.Is(err, ErrNoFolder) || !strings.Contains(err.Error(), "No/Such") {
 		t.Fatalf("err = %v, want ErrNoFolder naming the folder", err)
 	}
 	t.Log(err)
-	c := d.client(t)
+	c := client(t, d)
 	l, err := c.List("", "*", nil).Collect()
 	if err != nil {
 		t.Fatal(err)
@@ -202,9 +204,9 @@ func TestPlantMissingFolder(t *testing.T) {
 }
 
 func TestPlantFlagsAndDates(t *testing.T) {
-	d := startDovecot(t, dovecotConfig{})
-	c := d.client(t)
-	tg := d.target(t, "INBOX", false)
+	d := dovecottest.Start(t, dovecottest.Config{})
+	c := client(t, d)
+	tg := target(t, d, "INBOX", false)
 	for i, tc := range []struct {
 		flags, want string
 		date        time.Time
@@ -235,13 +237,13 @@ func TestPlantFlagsAndDates(t *testing.T) {
 
 // TestVerifyTampering plays a reader, a mover and a deleter.
 func TestVerifyTampering(t *testing.T) {
-	d := startDovecot(t, dovecotConfig{})
-	c := d.client(t)
+	d := dovecottest.Start(t, dovecottest.Config{})
+	c := client(t, d)
 	seedMailbox(t, c, "INBOX")
 	if err := c.Create("Archive", nil).Wait(); err != nil {
 		t.Fatal(err)
 	}
-	tg := d.target(t, "INBOX", false)
+	tg := target(t, d, "INBOX", false)
 	ctx := context.Background()
 	r, err := tg.Plant(ctx, decoy(1, "", past))
 	if err != nil {
@@ -306,9 +308,9 @@ func TestVerifyTampering(t *testing.T) {
 // TestReplacedDecoy: the decoy is replaced by a message with the same
 // Message-ID and other bytes. Verify says Modified; Remove refuses.
 func TestReplacedDecoy(t *testing.T) {
-	d := startDovecot(t, dovecotConfig{})
-	c := d.client(t)
-	tg := d.target(t, "INBOX", false)
+	d := dovecottest.Start(t, dovecottest.Config{})
+	c := client(t, d)
+	tg := target(t, d, "INBOX", false)
 	ctx := context.Background()
 	m := decoy(1, "S", past)
 	r, err := tg.Plant(ctx, m)
@@ -355,8 +357,8 @@ func TestReplacedDecoy(t *testing.T) {
 // planted into and in another one, including a message the user marked
 // \Deleted and has not expunged.
 func TestRemoveTouchesNothingElse(t *testing.T) {
-	d := startDovecot(t, dovecotConfig{})
-	c := d.client(t)
+	d := dovecottest.Start(t, dovecottest.Config{})
+	c := client(t, d)
 	seedMailbox(t, c, "INBOX")
 	seedMailbox(t, c, "Projects")
 	before := map[string]map[imap.UID]snapMsg{"INBOX": snapshot(t, c, "INBOX"), "Projects": snapshot(t, c, "Projects")}
@@ -366,7 +368,7 @@ func TestRemoveTouchesNothingElse(t *testing.T) {
 	ctx := context.Background()
 	var rs []plant.Receipt
 	for i, folder := range []string{"INBOX", "Projects", "Decoys/Deep"} {
-		tg := d.target(t, folder, true)
+		tg := target(t, d, folder, true)
 		got, err := tg.PlantBatch(ctx, []plant.Message{decoy(10*i+1, "", past), decoy(10*i+2, "S", past), decoy(10*i+3, "T", past)})
 		if err != nil {
 			t.Fatal(err)
@@ -382,7 +384,7 @@ func TestRemoveTouchesNothingElse(t *testing.T) {
 	}
 	c.Unselect().Wait()
 
-	tg := d.target(t, "INBOX", false) // the folder of a receipt rules
+	tg := target(t, d, "INBOX", false) // the folder of a receipt rules
 	for _, r := range rs {
 		if err := tg.Remove(ctx, r); err != nil {
 			t.Fatalf("remove %s from %s: %v", r.MessageID, r.Folder, err)
@@ -422,14 +424,14 @@ func TestRemoveTouchesNothingElse(t *testing.T) {
 // the user's \Deleted messages, and a planted message is found by its
 // Message-ID.
 func TestNoUIDPlus(t *testing.T) {
-	d := startDovecot(t, dovecotConfig{noUIDPlus: true})
-	c := d.client(t)
+	d := dovecottest.Start(t, dovecottest.Config{NoUIDPlus: true})
+	c := client(t, d)
 	if c.Caps().Has(imap.CapUIDPlus) {
 		t.Fatal("server still offers UIDPLUS")
 	}
 	seedMailbox(t, c, "INBOX")
 	ctx := context.Background()
-	tg := d.target(t, "INBOX", false)
+	tg := target(t, d, "INBOX", false)
 	m := decoy(1, "S", past)
 	r, err := tg.Plant(ctx, m)
 	if err != nil {
@@ -462,10 +464,10 @@ func TestAuthFailure(t *testing.T) {
 	for _, scheme := range []string{"imaps", "imap"} {
 		// A server each: Dovecot delays logins from an address that
 		// failed before (auth penalty).
-		d := startDovecot(t, dovecotConfig{})
-		u := d.url(scheme, "INBOX")
-		u.User = url.UserPassword(d.user, "ignored-url-password")
-		tg, err := New(u, Options{Password: wrong, TLSConfig: d.tlsConfig(), Timeout: 5 * time.Second})
+		d := dovecottest.Start(t, dovecottest.Config{})
+		u := d.URL(scheme, "INBOX")
+		u.User = url.UserPassword(d.User, "ignored-url-password")
+		tg, err := New(u, Options{Password: wrong, TLSConfig: d.TLSConfig(), Timeout: 5 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -482,10 +484,10 @@ func TestAuthFailure(t *testing.T) {
 		t.Log(err)
 	}
 	// The URL's password is used when Options has none.
-	d := startDovecot(t, dovecotConfig{})
-	u := d.url("imaps", "INBOX")
-	u.User = url.UserPassword(d.user, d.pass)
-	tg, err := New(u, Options{TLSConfig: d.tlsConfig()})
+	d := dovecottest.Start(t, dovecottest.Config{})
+	u := d.URL("imaps", "INBOX")
+	u.User = url.UserPassword(d.User, d.Pass)
+	tg, err := New(u, Options{TLSConfig: d.TLSConfig()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -495,14 +497,14 @@ func TestAuthFailure(t *testing.T) {
 }
 
 func TestTLSUntrusted(t *testing.T) {
-	d := startDovecot(t, dovecotConfig{})
+	d := dovecottest.Start(t, dovecottest.Config{})
 	for _, scheme := range []string{"imaps", "imap"} {
-		tg, err := New(d.url(scheme, "INBOX"), Options{Password: d.pass, Timeout: 5 * time.Second})
+		tg, err := New(d.URL(scheme, "INBOX"), Options{Password: d.Pass, Timeout: 5 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, err = tg.Plant(context.Background(), decoy(1, "", past))
-		if err == nil || !strings.Contains(err.Error(), "certificate") || strings.Contains(err.Error(), d.pass) {
+		if err == nil || !strings.Contains(err.Error(), "certificate") || strings.Contains(err.Error(), d.Pass) {
 			t.Errorf("%s: err = %v, want a certificate error", scheme, err)
 		}
 		t.Log(err)
@@ -510,8 +512,8 @@ func TestTLSUntrusted(t *testing.T) {
 }
 
 func TestPlaintextRefused(t *testing.T) {
-	d := startDovecot(t, dovecotConfig{noTLS: true})
-	tg, err := New(d.url("imap", "INBOX"), Options{Password: d.pass, Timeout: 5 * time.Second})
+	d := dovecottest.Start(t, dovecottest.Config{NoTLS: true})
+	tg, err := New(d.URL("imap", "INBOX"), Options{Password: d.Pass, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -520,7 +522,7 @@ func TestPlaintextRefused(t *testing.T) {
 		t.Fatalf("err = %v, want ErrPlaintext", err)
 	}
 	t.Log(err)
-	tg, err = New(d.url("imap", "INBOX"), Options{Password: d.pass, Insecure: true})
+	tg, err = New(d.URL("imap", "INBOX"), Options{Password: d.Pass, Insecure: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -534,7 +536,7 @@ func TestPlaintextRefused(t *testing.T) {
 }
 
 func TestUnreachable(t *testing.T) {
-	port := freePorts(t, 1)[0] // nothing listens there now
+	port := dovecottest.FreePorts(t, 1)[0] // nothing listens there now
 	u := &url.URL{Scheme: "imaps", User: url.User("alice"), Host: fmt.Sprintf("127.0.0.1:%d", port), Path: "/INBOX"}
 	tg, err := New(u, Options{Password: "secret-pw", Timeout: 2 * time.Second})
 	if err != nil {
@@ -655,5 +657,21 @@ func TestToCRLF(t *testing.T) {
 		if got := string(toCRLF([]byte(in))); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestPlantLargeIntoNewFolder: a message too large for a non-synchronising
+// literal, into a folder that does not exist yet (the server must not be
+// asked to refuse the APPEND mid-literal).
+func TestPlantLargeIntoNewFolder(t *testing.T) {
+	d := dovecottest.Start(t, dovecottest.Config{})
+	raw := []byte("Message-ID: <big@corp.example>\r\nSubject: big\r\n\r\n" + strings.Repeat("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\r\n", 2000))
+	tg := target(t, d, "Fresh/Sub", true)
+	r, err := tg.Plant(context.Background(), plant.Message{MessageID: "<big@corp.example>", Raw: raw, Date: past})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := tg.Verify(context.Background(), r); err != nil || !s.Present {
+		t.Fatalf("verify: %+v %v", s, err)
 	}
 }

@@ -94,16 +94,29 @@ func (t *Target) PlantBatch(ctx context.Context, ms []plant.Message) ([]plant.Re
 // plantOne appends one message, creating the folder when allowed.
 func (s *session) plantOne(folder string, raw []byte, flags []imap.Flag, m plant.Message, mid string) (plant.Receipt, error) {
 	t := s.t
-	data, err := s.appendMsg(folder, raw, flags, m)
-	if err != nil && isNoFolder(err) {
-		if !t.opt.Create {
+	// Look before appending: a server refusing an APPEND for a missing
+	// folder (TRYCREATE) before it has read a large literal leaves the
+	// connection unusable, so the folder is checked, and created when
+	// allowed, first.
+	if !s.folders[folder] {
+		s.refresh()
+		_, err := s.c.Status(folder, &imap.StatusOptions{NumMessages: true}).Wait()
+		switch {
+		case err != nil && isNoFolder(err) && !t.opt.Create:
 			return plant.Receipt{}, fmt.Errorf("plant into %s at %s: %w: %q (allow creating it, or pick an existing folder)", t.folder, s.addr, ErrNoFolder, t.folder)
+		case err != nil && isNoFolder(err):
+			if err := s.create(folder); err != nil {
+				return plant.Receipt{}, err
+			}
+		case err != nil:
+			return plant.Receipt{}, s.wrap(fmt.Errorf("status of %s: %w", t.folder, err))
 		}
-		if err := s.create(folder); err != nil {
-			return plant.Receipt{}, err
+		if s.folders == nil {
+			s.folders = map[string]bool{}
 		}
-		data, err = s.appendMsg(folder, raw, flags, m)
+		s.folders[folder] = true
 	}
+	data, err := s.appendMsg(folder, raw, flags, m)
 	if err != nil {
 		if isNoPerm(err) {
 			return plant.Receipt{}, t.scrub(fmt.Errorf("plant into %s at %s: %w for user %s: %v", t.folder, s.addr, ErrReadOnly, t.user, err))
