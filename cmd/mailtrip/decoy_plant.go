@@ -172,7 +172,10 @@ func (a *app) decoyPlant(ctx context.Context, f *plantFlags) error {
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "DECOY\tTHEME\tWHERE\tSUBJECT")
-	planted := 0
+	// Mint and record every decoy first: a planted message whose tokens
+	// the store does not know could never be traced back.
+	var ms []*minted
+	var msgs []plant.Message
 	for i := range f.count {
 		m, err := mintDecoy(secret, seed+int64(i), f.theme, org, a.cfg.Canary, now)
 		if err != nil {
@@ -182,36 +185,61 @@ func (a *app) decoyPlant(ctx context.Context, f *plantFlags) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s (dry run)\t%s\n", m.id, m.decoy.Theme, where, oneLine(m.decoy.Subject, 60))
 			continue
 		}
-		// Record the decoy first: a planted message whose tokens the
-		// store does not know could never be traced back.
 		if err := a.recordDecoy(ctx, st, m, org, now); err != nil {
 			return err
 		}
-		r, err := target.Plant(ctx, plant.Message{DecoyID: m.id.String(), MessageID: m.decoy.MessageID,
+		ms = append(ms, m)
+		msgs = append(msgs, plant.Message{DecoyID: m.id.String(), MessageID: m.decoy.MessageID,
 			Subject: m.decoy.Subject, Raw: m.decoy.Raw, Date: m.decoy.Date, Flags: f.flags})
-		if err != nil {
-			tw.Flush()
-			return &exitError{code: exitInput, err: fmt.Errorf("plant decoy %s into %s: %w (%d of %d planted)", m.id, where, err, planted, f.count)}
-		}
+	}
+	receipts, plantErr := plantAll(ctx, target, msgs)
+	// Record what was planted, also when planting stopped part way.
+	for i, r := range receipts {
+		m := ms[i]
 		if _, err := st.AddPlanting(ctx, plantingOf(m.id.String(), r, now)); err != nil {
 			// The message is in the mailbox but not recorded: take it
 			// out again so that nothing unrecorded stays behind.
 			if rerr := target.Remove(ctx, r); rerr != nil {
-				err = errors.Join(err, fmt.Errorf("and removing it again failed: %w; remove %s by hand", rerr, r.Path))
+				err = errors.Join(err, fmt.Errorf("and removing it again failed: %w; remove %s by hand", rerr, placeOf(r)))
 			}
 			tw.Flush()
 			return fmt.Errorf("record planting of decoy %s: %w", m.id, err)
 		}
-		planted++
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.id, m.decoy.Theme, placeOf(r), oneLine(m.decoy.Subject, 60))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if plantErr != nil {
+		return &exitError{code: exitInput, err: fmt.Errorf("plant into %s: %w (%d of %d planted)", where, plantErr, len(receipts), len(msgs))}
+	}
 	if !a.quiet && !f.dryRun {
-		fmt.Fprintf(a.stderr, "mailtrip: planted %d decoy(s) into %s; recorded in %s\n", planted, where, path)
+		fmt.Fprintf(a.stderr, "mailtrip: planted %d decoy(s) into %s; recorded in %s\n", len(receipts), where, path)
 	}
 	return nil
+}
+
+// batchPlanter is a target that plants many messages over one connection
+// (IMAP: one login for the lot instead of one per decoy).
+type batchPlanter interface {
+	PlantBatch(ctx context.Context, ms []plant.Message) ([]plant.Receipt, error)
+}
+
+// plantAll plants msgs in order and returns the receipts of those planted
+// before any error.
+func plantAll(ctx context.Context, t plant.Target, msgs []plant.Message) ([]plant.Receipt, error) {
+	if b, ok := t.(batchPlanter); ok && len(msgs) > 1 {
+		return b.PlantBatch(ctx, msgs)
+	}
+	var rs []plant.Receipt
+	for _, m := range msgs {
+		r, err := t.Plant(ctx, m)
+		if err != nil {
+			return rs, fmt.Errorf("decoy %s: %w", m.DecoyID, err)
+		}
+		rs = append(rs, r)
+	}
+	return rs, nil
 }
 
 // plantingOf turns a receipt into the store's record. An IMAP receipt
