@@ -340,11 +340,15 @@ func asciiBytes(b []byte) bool {
 // encoded.
 func writeQP(b *bytes.Buffer, s string) {
 	const upper = "0123456789ABCDEF"
+	// Appending to the buffer's free space and writing once is several
+	// times faster than a WriteByte per byte.
+	b.Grow(len(s) + len(s)/8)
+	out := b.AvailableBuffer()
 	col := 0
 	for i := 0; i < len(s); i++ {
 		ch := s[i]
 		if ch == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-			b.WriteString("\r\n")
+			out = append(out, '\r', '\n')
 			i++
 			col = 0
 			continue
@@ -358,16 +362,15 @@ func writeQP(b *bytes.Buffer, s string) {
 			w = 3
 		}
 		if col+w > 75 {
-			b.WriteString("=\r\n")
+			out = append(out, '=', '\r', '\n')
 			col = 0
 		}
 		if enc {
-			b.WriteByte('=')
-			b.WriteByte(upper[ch>>4])
-			b.WriteByte(upper[ch&15])
+			out = append(out, '=', upper[ch>>4], upper[ch&15])
 		} else {
-			b.WriteByte(ch)
+			out = append(out, ch)
 		}
 		col += w
 	}
+	b.Write(out)
 }
