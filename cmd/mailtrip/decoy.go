@@ -195,31 +195,15 @@ func mintDecoy(secret []byte, seed int64, theme string, org decoy.Org, canary co
 }
 
 func (a *app) decoyGenerate(ctx context.Context, f *generateFlags) error {
-	if f.count < 1 {
-		return usageError("--count must be at least 1")
+	if err := checkCountTheme(f.count, f.theme); err != nil {
+		return err
 	}
-	if f.theme != "" && !contains(decoy.Themes(), f.theme) {
-		return usageError("--theme %q: want one of %s", f.theme, strings.Join(decoy.Themes(), ", "))
-	}
-	seed := f.seed
-	if seed == 0 {
-		seed = a.randomSeed()
-	}
-	now := time.Now().UTC()
-	org := orgFromConfig(a.cfg.Org, now)
-	if err := org.Validate(); err != nil {
-		return usageError("org: %v", err)
-	}
-	a.warnLoopback()
-	st, path, err := a.openStore(ctx)
+	ds, err := a.startDecoys(ctx, f.seed)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	secret, err := st.Secret(ctx)
-	if err != nil {
-		return fmt.Errorf("store %s: %w", path, err)
-	}
+	defer ds.st.Close()
+	seed, now, org, st, path, secret := ds.seed, ds.now, ds.org, ds.st, ds.path, ds.secret
 	if f.outDir != "" {
 		if err := os.MkdirAll(f.outDir, 0o755); err != nil {
 			return usageError("--out: %v", err)
@@ -254,6 +238,53 @@ func (a *app) decoyGenerate(ctx context.Context, f *generateFlags) error {
 		fmt.Fprintf(a.stderr, "mailtrip: %d decoy(s) recorded in %s\n", f.count, path)
 	}
 	return nil
+}
+
+// checkCountTheme validates --count and --theme.
+func checkCountTheme(count int, theme string) error {
+	if count < 1 {
+		return usageError("--count must be at least 1")
+	}
+	if theme != "" && !contains(decoy.Themes(), theme) {
+		return usageError("--theme %q: want one of %s", theme, strings.Join(decoy.Themes(), ", "))
+	}
+	return nil
+}
+
+// decoyRun is what making decoys needs: the content seed, the time, the
+// organisation, and the open store with its secret.
+type decoyRun struct {
+	seed   int64
+	now    time.Time
+	org    decoy.Org
+	st     *store.Store
+	path   string
+	secret []byte
+}
+
+// startDecoys prepares a run of decoy generation: picks the seed, builds
+// and checks the organisation, warns about loopback breadcrumbs and opens
+// the store. The caller closes ds.st.
+func (a *app) startDecoys(ctx context.Context, seed int64) (*decoyRun, error) {
+	if seed == 0 {
+		seed = a.randomSeed()
+	}
+	ds := &decoyRun{seed: seed, now: time.Now().UTC()}
+	ds.org = orgFromConfig(a.cfg.Org, ds.now)
+	if err := ds.org.Validate(); err != nil {
+		return nil, usageError("org: %v", err)
+	}
+	a.warnLoopback()
+	st, path, err := a.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ds.secret, err = st.Secret(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	ds.st, ds.path = st, path
+	return ds, nil
 }
 
 // recordDecoy stores a minted decoy and its tokens.

@@ -131,11 +131,8 @@ messages are never touched. The IMAP password comes from $` + EnvIMAPPassword + 
 }
 
 func (a *app) decoyPlant(ctx context.Context, f *plantFlags) error {
-	if f.count < 1 {
-		return usageError("--count must be at least 1")
-	}
-	if f.theme != "" && !contains(decoy.Themes(), f.theme) {
-		return usageError("--theme %q: want one of %s", f.theme, strings.Join(decoy.Themes(), ", "))
+	if err := checkCountTheme(f.count, f.theme); err != nil {
+		return err
 	}
 	var target plant.Target
 	var err error
@@ -151,25 +148,12 @@ func (a *app) decoyPlant(ctx context.Context, f *plantFlags) error {
 	if s, ok := target.(fmt.Stringer); ok {
 		where = s.String() // never with a password
 	}
-	seed := f.seed
-	if seed == 0 {
-		seed = a.randomSeed()
-	}
-	now := time.Now().UTC()
-	org := orgFromConfig(a.cfg.Org, now)
-	if err := org.Validate(); err != nil {
-		return usageError("org: %v", err)
-	}
-	a.warnLoopback()
-	st, path, err := a.openStore(ctx)
+	ds, err := a.startDecoys(ctx, f.seed)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	secret, err := st.Secret(ctx)
-	if err != nil {
-		return fmt.Errorf("store %s: %w", path, err)
-	}
+	defer ds.st.Close()
+	seed, now, org, st, path, secret := ds.seed, ds.now, ds.org, ds.st, ds.path, ds.secret
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "DECOY\tTHEME\tWHERE\tSUBJECT")
 	// Mint and record every decoy first: a planted message whose tokens
