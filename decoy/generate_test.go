@@ -21,3 +21,22 @@ func TestMessageIDKey(t *testing.T) {
 		t.Error("the same options gave different decoys")
 	}
 }
+
+// TestThemeFor: ThemeFor names the theme Generate picks for a seed, and
+// every theme has document names, none a token-like run of 16 letters.
+func TestThemeFor(t *testing.T) {
+	for seed := int64(1); seed <= 200; seed++ {
+		d, err := Generate(Options{Seed: seed, Org: DefaultOrg()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ThemeFor(seed); got != d.Theme {
+			t.Fatalf("seed %d: ThemeFor %q, Generate %q", seed, got, d.Theme)
+		}
+	}
+	for _, th := range Themes() {
+		if len(DocNames(th)) == 0 {
+			t.Errorf("theme %s has no document names", th)
+		}
+	}
+}

@@ -1,5 +1,7 @@
 package decoy
 
+import "math/rand/v2"
+
 // theme is one kind of decoy: what it is about and the pools its text is
 // drawn from. Every field is a list of templates (see expand.go).
 type theme struct {
@@ -79,3 +81,30 @@ func themeByName(name string) *theme {
 	}
 	return nil
 }
+
+// ThemeFor returns the theme Generate picks for seed when Options.Theme is
+// empty, so a caller can prepare theme-specific breadcrumbs (DocNames)
+// before generating.
+func ThemeFor(seed int64) string {
+	r := rand.New(rand.NewPCG(uint64(seed), 0x6d61696c74726970))
+	return themes[r.IntN(len(themes))].name
+}
+
+// docNames are file names of documents an intruder would open, by theme,
+// for the links a decoy carries. None holds a run of 16 letters, which a
+// token search would take for a sub-id.
+var docNames = map[string][]string{
+	"payments":    {"wire-instructions.pdf", "vendor-bank-details.pdf", "remittance-advice.pdf", "payment-run-approval.xlsx", "bank-change-form.pdf"},
+	"invoices":    {"invoice-INV-20931.pdf", "statement-of-account.pdf", "overdue-invoices.xlsx", "credit-note-CN-4471.pdf"},
+	"credentials": {"VPN-setup-guide.pdf", "mfa-backup-codes.txt", "passwords-backup.xlsx", "remote-access.pdf"},
+	"crypto":      {"wallet-recovery.pdf", "cold-storage-procedure.docx", "exchange-accounts.xlsx", "seed-backup.txt"},
+	"payroll":     {"Q3-payroll.pdf", "salary-review-2025.xlsx", "bonus-allocation.xlsx", "payroll-bank-file.csv"},
+	"mergers":     {"merger-term-sheet.pdf", "board-minutes-draft.docx", "data-room-index.xlsx", "valuation-model.xlsx"},
+	"legal":       {"litigation-hold-notice.pdf", "settlement-draft.docx", "privileged-memo.pdf", "subpoena-response.pdf"},
+	"hr":          {"employee-ssn-export.csv", "restructuring-plan.pptx", "compensation-bands.xlsx", "termination-list.xlsx"},
+	"itadmin":     {"admin-accounts.xlsx", "break-glass-procedure.pdf", "domain-admins.kdbx", "firewall-config.txt"},
+}
+
+// DocNames returns file names fitting theme for links to decoy documents
+// (nil for an unknown theme).
+func DocNames(theme string) []string { return docNames[theme] }

@@ -50,6 +50,13 @@ var imageNames = []string{"logo.png", "banner.jpg", "signature.png", "header.png
 // base's path is kept as a prefix; its query and fragment are dropped. A nil
 // base gives a path-only reference.
 func URL(base *url.URL, sub SubID, kind Kind, r *rand.Rand) string {
+	return URLNamed(base, sub, kind, "", r)
+}
+
+// URLNamed is [URL] with the document's file name chosen by the caller (a
+// decoy about payments links to wire-instructions.pdf, not to a payroll
+// file); "" picks one as URL does. The name becomes one path segment.
+func URLNamed(base *url.URL, sub SubID, kind Kind, name string, r *rand.Rand) string {
 	var u url.URL
 	if base != nil {
 		u = *base
@@ -71,6 +78,9 @@ func URL(base *url.URL, sub SubID, kind Kind, r *rand.Rand) string {
 		}
 	} else {
 		doc := docNames[r.IntN(len(docNames))]
+		if name != "" {
+			doc = strings.ReplaceAll(name, "/", "-") // one path segment; String() escapes the rest
+		}
 		switch r.IntN(7) {
 		case 0:
 			p = "/s/" + s + "/" + doc

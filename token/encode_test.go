@@ -280,3 +280,25 @@ func TestMessageID(t *testing.T) {
 		t.Errorf("only %d forms: %v", len(forms), forms)
 	}
 }
+
+func TestURLNamed(t *testing.T) {
+	base, _ := url.Parse("https://files.example.com/")
+	sub := SubID("abcdefghijklmnop")
+	named := 0
+	for seed := range uint64(50) {
+		r := rand.New(rand.NewPCG(seed, 1))
+		u := URLNamed(base, sub, KindURL, "wire instructions.pdf", r)
+		if _, err := url.Parse(u); err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		if strings.Contains(u, "/wire%20instructions.pdf") {
+			named++
+		}
+		if got := Find(u); len(got) != 1 || got[0] != sub {
+			t.Errorf("%s: Find = %v", u, got)
+		}
+	}
+	if named == 0 {
+		t.Error("the given document name never appears")
+	}
+}

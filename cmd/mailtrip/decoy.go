@@ -159,10 +159,19 @@ func mintDecoy(secret []byte, seed int64, theme string, org decoy.Org, canary co
 	add := func(k token.Kind, s token.SubID, value, password string) {
 		toks = append(toks, store.TokenRecord{Sub: string(s), DecoyID: id.String(), Kind: string(k), Value: value, Password: password})
 	}
+	// The theme is settled first so that links name documents that fit it.
+	if theme == "" {
+		theme = decoy.ThemeFor(seed)
+	}
+	docs := decoy.DocNames(theme)
 	var crumbs decoy.Breadcrumbs
 	for n := range 2 {
 		s := sub(token.KindURL, n)
-		link := token.URL(base, s, token.KindURL, r)
+		name := ""
+		if len(docs) > 0 {
+			name = docs[r.IntN(len(docs))]
+		}
+		link := token.URLNamed(base, s, token.KindURL, name, r)
 		crumbs.Links = append(crumbs.Links, link)
 		add(token.KindURL, s, link, "")
 	}
