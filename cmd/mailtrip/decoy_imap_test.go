@@ -39,6 +39,11 @@ func TestDecoyIMAP(t *testing.T) {
 	if !strings.Contains(stderr, "authentication failed") {
 		t.Errorf("wrong password: %s", stderr)
 	}
+	// The target as typed (no port normalisation needed here, a password
+	// in it is ignored) selects the plantings.
+	if out, _ := run(0, d.Pass, "remove", "--target", to); strings.Count(out, "removed") != 2 {
+		t.Errorf("remove --target:\n%s", out)
+	}
 	run(0, d.Pass, "remove", "--all")
 	if out, _ := run(0, d.Pass, "verify"); strings.Count(out, "\n") != 1 {
 		t.Errorf("plantings left after remove:\n%s", out)

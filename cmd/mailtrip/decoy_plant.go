@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -76,6 +77,30 @@ func (a *app) openIMAP(spec, folder string, create bool, f *imapFlags) (plant.Ta
 		return nil, usageError("--to: %v", err)
 	}
 	return t, nil
+}
+
+// normalizeTarget turns a --to/--target spec into the form plantings
+// record: an absolute path without the kind for file targets, the URL
+// without password and with its port for IMAP.
+func normalizeTarget(spec string) (string, error) {
+	if isIMAP(spec) {
+		u, err := url.Parse(spec)
+		if err != nil {
+			return "", err
+		}
+		// New only normalises here (it connects on first use), but it
+		// wants a password: give it one that is never sent.
+		t, err := imap.New(u, imap.Options{Password: "-"})
+		if err != nil {
+			return "", err
+		}
+		return t.String(), nil
+	}
+	_, path, ok := strings.Cut(spec, ":")
+	if !ok {
+		return "", fmt.Errorf("%q: want %s", spec, targetHelp)
+	}
+	return filepath.Abs(path)
 }
 
 func isIMAP(spec string) bool {
@@ -396,8 +421,9 @@ gone is not an error.`,
 			}
 			defer st.Close()
 			if target != "" {
-				if _, rest, ok := strings.Cut(target, ":"); ok {
-					target = rest // plantings record the path without the kind
+				var err error
+				if target, err = normalizeTarget(target); err != nil {
+					return usageError("--target: %v", err)
 				}
 			}
 			ps, err := selectPlantings(ctx, st, args, target)

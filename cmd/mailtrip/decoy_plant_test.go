@@ -98,6 +98,16 @@ func TestDecoyPlantVerifyRemove(t *testing.T) {
 		t.Errorf("tamper alert: %+v", alerts)
 	}
 
+	// Remove by target first (a relative path names the same Maildir),
+	// then the rest.
+	wd, _ := os.Getwd()
+	rel, err := filepath.Rel(wd, md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := run(0, "remove", "--target", "maildir:"+rel); strings.Count(out, "removed") != 2 {
+		t.Errorf("remove --target removed:\n%s", out)
+	}
 	run(0, "remove", "--all")
 	after := snapshot(t, dir+"/")
 	delete(after, "m.db")
