@@ -98,6 +98,29 @@ func TestDecoyPlantVerifyRemove(t *testing.T) {
 		t.Errorf("tamper alert: %+v", alerts)
 	}
 
+	// The alert is in the store for triage.
+	alertsRun := func(want int, args ...string) string {
+		t.Helper()
+		code, stdout, stderr := runCLI(t, docsEnv, append([]string{"alerts"}, append(args, "--db", db)...)...)
+		if code != want {
+			t.Fatalf("alerts %v: exit %d\n%s%s", args, code, stdout, stderr)
+		}
+		return stdout
+	}
+	if out := alertsRun(0, "list"); !strings.Contains(out, "mailtrip-decoy-tampered") {
+		t.Errorf("alerts list:\n%s", out)
+	}
+	if out := alertsRun(0, "show", alerts[0].ID); !strings.Contains(out, `"trigger": "verify:flags-changed"`) {
+		t.Errorf("alerts show:\n%s", out)
+	}
+	alertsRun(0, "ack", alerts[0].ID)
+	if out := alertsRun(0, "list"); strings.Contains(out, alerts[0].ID) {
+		t.Errorf("acknowledged alert still listed:\n%s", out)
+	}
+	if out := alertsRun(0, "list", "--all", "--format", "jsonl"); strings.Count(out, "\n") != 1 {
+		t.Errorf("alerts list --all:\n%s", out)
+	}
+
 	// Remove by target first (a relative path names the same Maildir),
 	// then the rest.
 	wd, _ := os.Getwd()
