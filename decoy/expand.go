@@ -164,14 +164,37 @@ const noCap = '\x04'
 
 // tidy collapses the double spaces and stray spaces before punctuation
 // that empty alternatives leave, and capitalises the first letter.
+// tidyAlready reports, in one pass, whether tidy would leave s as it is:
+// no leading space, no lower-case first letter, and no space followed by a
+// space or by , . ! ?
+func tidyAlready(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[0] >= 'a' && s[0] <= 'z' {
+		return false
+	}
+	for i := strings.IndexByte(s, ' '); i >= 0 && i+1 < len(s); {
+		switch s[i+1] {
+		case ' ', ',', '.', '!', '?':
+			return false
+		}
+		j := strings.IndexByte(s[i+1:], ' ')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return true
+}
+
 func tidy(s string) string {
 	if len(s) > 0 && s[0] == noCap {
 		s = s[1:]
 		t := tidy("\x05" + s)
 		return t[1:]
 	}
-	if !strings.Contains(s, "  ") && !strings.Contains(s, " ,") && !strings.Contains(s, " .") &&
-		!strings.Contains(s, " !") && !strings.Contains(s, " ?") && (s == "" || !(s[0] >= 'a' && s[0] <= 'z')) && !strings.HasPrefix(s, " ") {
+	if tidyAlready(s) {
 		return s
 	}
 	b := make([]byte, 0, len(s))

@@ -339,22 +339,46 @@ func asciiBytes(b []byte) bool {
 // bytes outside printable ASCII as =XX, white space before a line end
 // encoded.
 func writeQP(b *bytes.Buffer, s string) {
-	const upper = "0123456789ABCDEF"
 	// Appending to the buffer's free space and writing once is several
-	// times faster than a WriteByte per byte.
+	// times faster than a WriteByte per byte; a short line of safe
+	// characters (most of a text part) is copied whole.
 	b.Grow(len(s) + len(s)/8)
 	out := b.AvailableBuffer()
-	col := 0
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		if ch == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-			out = append(out, '\r', '\n')
-			i++
-			col = 0
-			continue
+	for len(s) > 0 {
+		line, rest, nl := strings.Cut(s, "\r\n")
+		if len(line) <= 75 && qpSafe(line) {
+			out = append(out, line...)
+		} else {
+			out = qpLine(out, line)
 		}
+		if nl {
+			out = append(out, '\r', '\n')
+		}
+		s = rest
+	}
+	b.Write(out)
+}
+
+// qpSafe reports whether line needs no encoding: printable ASCII other
+// than '=', and no space or tab at its end.
+func qpSafe(line string) bool {
+	for i := 0; i < len(line); i++ {
+		if ch := line[i]; ch == '=' || ch < ' ' && ch != '\t' || ch >= 0x7f {
+			return false
+		}
+	}
+	return line == "" || (line[len(line)-1] != ' ' && line[len(line)-1] != '\t')
+}
+
+// qpLine appends one line (no CRLF inside) quoted-printable encoded, with
+// soft line breaks keeping encoded lines within 76 characters.
+func qpLine(out []byte, line string) []byte {
+	const upper = "0123456789ABCDEF"
+	col := 0
+	for i := 0; i < len(line); i++ {
+		ch := line[i]
 		enc := ch == '=' || ch < ' ' && ch != '\t' || ch >= 0x7f
-		if (ch == ' ' || ch == '\t') && (i+1 == len(s) || s[i+1] == '\r') {
+		if (ch == ' ' || ch == '\t') && i+1 == len(line) {
 			enc = true
 		}
 		w := 1
@@ -372,5 +396,5 @@ func writeQP(b *bytes.Buffer, s string) {
 		}
 		col += w
 	}
-	b.Write(out)
+	return out
 }
