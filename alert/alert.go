@@ -107,16 +107,20 @@ const (
 	TagT1114_003  = "attack.t1114.003"
 )
 
-// SortAlerts orders alerts by severity (highest first), then time, then id,
-// which is the order a human wants to read them in.
+// SortAlerts orders alerts for reading and for reproducible output: by
+// severity (highest first), then by where the evidence is (file, byte
+// offset), then by id.
 func SortAlerts(as []Alert) {
 	sort.SliceStable(as, func(i, j int) bool {
 		a, b := as[i], as[j]
 		if a.Rule.Level != b.Rule.Level {
 			return a.Rule.Level > b.Rule.Level
 		}
-		if !a.Time.Equal(b.Time) {
-			return a.Time.Before(b.Time)
+		if a.Origin.File != b.Origin.File {
+			return a.Origin.File < b.Origin.File
+		}
+		if a.Origin.Offset != b.Origin.Offset {
+			return a.Origin.Offset < b.Origin.Offset
 		}
 		return strings.Compare(a.ID, b.ID) < 0
 	})

@@ -51,34 +51,31 @@ func (a *app) alertsListCmd() *cobra.Command {
 				f.Since = time.Now().Add(-d)
 			}
 			ctx := cmd.Context()
-			st, _, err := a.openStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			as, err := st.Alerts(ctx, f)
-			if err != nil {
-				return err
-			}
-			switch format {
-			case "jsonl":
-				enc := json.NewEncoder(a.stdout)
-				enc.SetEscapeHTML(false)
-				for _, al := range as {
-					if err := enc.Encode(al); err != nil {
-						return err
+			return a.withStore(ctx, func(st *store.Store) error {
+				as, err := st.Alerts(ctx, f)
+				if err != nil {
+					return err
+				}
+				switch format {
+				case "jsonl":
+					enc := json.NewEncoder(a.stdout)
+					enc.SetEscapeHTML(false)
+					for _, al := range as {
+						if err := enc.Encode(al); err != nil {
+							return err
+						}
 					}
+					return nil
+				case "table", "":
+					tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+					fmt.Fprintln(tw, "ID\tTIME\tLEVEL\tRULE\tSUMMARY")
+					for _, al := range as {
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", al.ID, al.Time.UTC().Format(time.RFC3339), al.Rule.Level, al.Rule.ID, oneLine(al.Summary, 90))
+					}
+					return tw.Flush()
 				}
-				return nil
-			case "table", "":
-				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tTIME\tLEVEL\tRULE\tSUMMARY")
-				for _, al := range as {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", al.ID, al.Time.UTC().Format(time.RFC3339), al.Rule.Level, al.Rule.ID, oneLine(al.Summary, 90))
-				}
-				return tw.Flush()
-			}
-			return usageError("--format %q: want table or jsonl", format)
+				return usageError("--format %q: want table or jsonl", format)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table or jsonl")
@@ -98,19 +95,16 @@ func (a *app) alertsShowCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			st, _, err := a.openStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			al, err := st.Alert(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			enc := json.NewEncoder(a.stdout)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			return enc.Encode(al)
+			return a.withStore(ctx, func(st *store.Store) error {
+				al, err := st.Alert(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				enc := json.NewEncoder(a.stdout)
+				enc.SetEscapeHTML(false)
+				enc.SetIndent("", "  ")
+				return enc.Encode(al)
+			})
 		},
 	}
 }
@@ -122,17 +116,14 @@ func (a *app) alertsAckCmd() *cobra.Command {
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			st, _, err := a.openStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			for _, id := range args {
-				if err := st.AckAlert(ctx, id, time.Time{}); err != nil {
-					return err
+			return a.withStore(ctx, func(st *store.Store) error {
+				for _, id := range args {
+					if err := st.AckAlert(ctx, id, time.Time{}); err != nil {
+						return err
+					}
 				}
-			}
-			return nil
+				return nil
+			})
 		},
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -254,7 +255,7 @@ func checkCountTheme(count int, theme string) error {
 	if count < 1 {
 		return usageError("--count must be at least 1")
 	}
-	if theme != "" && !contains(decoy.Themes(), theme) {
+	if theme != "" && !slices.Contains(decoy.Themes(), theme) {
 		return usageError("--theme %q: want one of %s", theme, strings.Join(decoy.Themes(), ", "))
 	}
 	return nil
@@ -352,47 +353,35 @@ func (a *app) decoyListCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			st, _, err := a.openStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			ds, err := st.Decoys(ctx, store.DecoyFilter{Limit: limit})
-			if err != nil {
-				return err
-			}
-			switch format {
-			case "jsonl":
-				enc := json.NewEncoder(a.stdout)
-				for _, d := range ds {
-					if err := enc.Encode(map[string]any{"id": d.ID, "created_at": d.CreatedAt, "seed": d.Seed, "theme": d.Theme,
-						"subject": d.Subject, "from": d.From, "message_id": d.MessageID, "sha256": d.SHA256}); err != nil {
-						return err
+			return a.withStore(ctx, func(st *store.Store) error {
+				ds, err := st.Decoys(ctx, store.DecoyFilter{Limit: limit})
+				if err != nil {
+					return err
+				}
+				switch format {
+				case "jsonl":
+					enc := json.NewEncoder(a.stdout)
+					for _, d := range ds {
+						if err := enc.Encode(map[string]any{"id": d.ID, "created_at": d.CreatedAt, "seed": d.Seed, "theme": d.Theme,
+							"subject": d.Subject, "from": d.From, "message_id": d.MessageID, "sha256": d.SHA256}); err != nil {
+							return err
+						}
 					}
+					return nil
+				case "table", "":
+					tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+					fmt.Fprintln(tw, "ID\tCREATED\tTHEME\tSUBJECT\tMESSAGE-ID")
+					for _, d := range ds {
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.ID, d.CreatedAt.UTC().Format(time.DateOnly), d.Theme, oneLine(d.Subject, 60), d.MessageID)
+					}
+					return tw.Flush()
 				}
-				return nil
-			case "table", "":
-				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tCREATED\tTHEME\tSUBJECT\tMESSAGE-ID")
-				for _, d := range ds {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.ID, d.CreatedAt.UTC().Format(time.DateOnly), d.Theme, oneLine(d.Subject, 60), d.MessageID)
-				}
-				return tw.Flush()
-			}
-			return usageError("--format %q: want table or jsonl", format)
+				return usageError("--format %q: want table or jsonl", format)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table or jsonl")
 	cmd.Flags().IntVar(&limit, "limit", 0, "list at most N decoys, newest first (0 = all)")
 	_ = cmd.RegisterFlagCompletionFunc("format", completeValues("table", "jsonl"))
 	return cmd
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -320,52 +320,49 @@ printed, stored as a high alert (rule mailtrip-decoy-tampered), and the exit
 code is 1.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			st, _, err := a.openStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			ps, err := selectPlantings(ctx, st, args, "")
-			if err != nil {
-				return err
-			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "DECOY\tWHERE\tSTATE\tDETAIL")
-			tampered, failed := 0, 0
-			for _, p := range ps {
-				state, detail := "ok", ""
-				t, err := a.targetOf(p)
-				var s plant.Status
-				if err == nil {
-					s, err = t.Verify(ctx, receiptOf(p))
+			return a.withStore(ctx, func(st *store.Store) error {
+				ps, err := selectPlantings(ctx, st, args, "")
+				if err != nil {
+					return err
+				}
+				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "DECOY\tWHERE\tSTATE\tDETAIL")
+				tampered, failed := 0, 0
+				for _, p := range ps {
+					state, detail := "ok", ""
+					t, err := a.targetOf(p)
+					var s plant.Status
+					if err == nil {
+						s, err = t.Verify(ctx, receiptOf(p))
+					}
+					switch {
+					case err != nil:
+						state, detail = "error", err.Error()
+						failed++
+					case !s.Present || s.Modified || s.Moved != "" || s.FlagsChanged != "":
+						state, detail = tamperState(s), s.Detail
+						tampered++
+						al := tamperAlert(p, s, state)
+						if _, err := st.PutAlert(ctx, al); err != nil {
+							return err
+						}
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.DecoyID, placeOf(receiptOf(p)), state, detail)
+				}
+				if err := tw.Flush(); err != nil {
+					return err
 				}
 				switch {
-				case err != nil:
-					state, detail = "error", err.Error()
-					failed++
-				case !s.Present || s.Modified || s.Moved != "" || s.FlagsChanged != "":
-					state, detail = tamperState(s), s.Detail
-					tampered++
-					al := tamperAlert(p, s, state)
-					if _, err := st.PutAlert(ctx, al); err != nil {
-						return err
-					}
+				case failed > 0:
+					return &exitError{code: exitInput, err: fmt.Errorf("%d planting(s) could not be checked", failed)}
+				case tampered > 0:
+					return &exitError{code: exitFindings, err: fmt.Errorf("%d of %d planted decoy(s) were tampered with", tampered, len(ps))}
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.DecoyID, placeOf(receiptOf(p)), state, detail)
-			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-			switch {
-			case failed > 0:
-				return &exitError{code: exitInput, err: fmt.Errorf("%d planting(s) could not be checked", failed)}
-			case tampered > 0:
-				return &exitError{code: exitFindings, err: fmt.Errorf("%d of %d planted decoy(s) were tampered with", tampered, len(ps))}
-			}
-			if !a.quiet {
-				fmt.Fprintf(a.stderr, "mailtrip: %d planted decoy(s) in place and unchanged\n", len(ps))
-			}
-			return nil
+				if !a.quiet {
+					fmt.Fprintf(a.stderr, "mailtrip: %d planted decoy(s) in place and unchanged\n", len(ps))
+				}
+				return nil
+			})
 		},
 	}
 	return cmd
@@ -415,45 +412,42 @@ gone is not an error.`,
 				return usageError("name decoy ids, --target or --all")
 			}
 			ctx := cmd.Context()
-			st, _, err := a.openStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			if target != "" {
-				var err error
-				if target, err = normalizeTarget(target); err != nil {
-					return usageError("--target: %v", err)
+			return a.withStore(ctx, func(st *store.Store) error {
+				if target != "" {
+					var err error
+					if target, err = normalizeTarget(target); err != nil {
+						return usageError("--target: %v", err)
+					}
 				}
-			}
-			ps, err := selectPlantings(ctx, st, args, target)
-			if err != nil {
-				return err
-			}
-			removed, failed := 0, 0
-			for _, p := range ps {
-				t, err := a.targetOf(p)
-				if err == nil {
-					err = t.Remove(ctx, receiptOf(p))
-				}
+				ps, err := selectPlantings(ctx, st, args, target)
 				if err != nil {
-					fmt.Fprintf(a.stderr, "mailtrip: decoy %s in %s: %v\n", p.DecoyID, placeOf(receiptOf(p)), err)
-					failed++
-					continue
-				}
-				if err := st.MarkRemoved(ctx, p.ID, time.Time{}); err != nil {
 					return err
 				}
-				removed++
-				fmt.Fprintf(a.stdout, "%s\t%s\tremoved\n", p.DecoyID, placeOf(receiptOf(p)))
-			}
-			if failed > 0 {
-				return &exitError{code: exitInput, err: fmt.Errorf("%d of %d planting(s) could not be removed", failed, len(ps))}
-			}
-			if !a.quiet {
-				fmt.Fprintf(a.stderr, "mailtrip: removed %d planted decoy(s)\n", removed)
-			}
-			return nil
+				removed, failed := 0, 0
+				for _, p := range ps {
+					t, err := a.targetOf(p)
+					if err == nil {
+						err = t.Remove(ctx, receiptOf(p))
+					}
+					if err != nil {
+						fmt.Fprintf(a.stderr, "mailtrip: decoy %s in %s: %v\n", p.DecoyID, placeOf(receiptOf(p)), err)
+						failed++
+						continue
+					}
+					if err := st.MarkRemoved(ctx, p.ID, time.Time{}); err != nil {
+						return err
+					}
+					removed++
+					fmt.Fprintf(a.stdout, "%s\t%s\tremoved\n", p.DecoyID, placeOf(receiptOf(p)))
+				}
+				if failed > 0 {
+					return &exitError{code: exitInput, err: fmt.Errorf("%d of %d planting(s) could not be removed", failed, len(ps))}
+				}
+				if !a.quiet {
+					fmt.Fprintf(a.stderr, "mailtrip: removed %d planted decoy(s)\n", removed)
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "remove every planted decoy")

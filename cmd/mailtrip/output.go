@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -120,7 +119,7 @@ type jsonDoc struct {
 }
 
 func (j *jsonWriter) Close(s summary) error {
-	sortByOrigin(j.alerts)
+	alert.SortAlerts(j.alerts)
 	doc := jsonDoc{Schema: "mailtrip.scan/v1", Alerts: j.alerts, Mailboxes: s.Mailboxes, Summary: jsonSummary{
 		Inputs:         s.Inputs,
 		Mailboxes:      len(s.Plan.Mailboxes),
@@ -153,24 +152,6 @@ func (j *jsonWriter) Close(s summary) error {
 	return enc.Encode(doc)
 }
 
-// sortByOrigin orders alerts for reproducible output: by severity, then
-// file and offset, then id.
-func sortByOrigin(as []alert.Alert) {
-	sort.SliceStable(as, func(i, k int) bool {
-		a, b := as[i], as[k]
-		if a.Rule.Level != b.Rule.Level {
-			return a.Rule.Level > b.Rule.Level
-		}
-		if a.Origin.File != b.Origin.File {
-			return a.Origin.File < b.Origin.File
-		}
-		if a.Origin.Offset != b.Origin.Offset {
-			return a.Origin.Offset < b.Origin.Offset
-		}
-		return a.ID < b.ID
-	})
-}
-
 // tableWriter prints, for a person at a terminal, the summary per mailbox
 // and the top findings.
 type tableWriter struct {
@@ -201,7 +182,7 @@ func (t *tableWriter) Close(s summary) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	sortByOrigin(t.alerts)
+	alert.SortAlerts(t.alerts)
 	if len(t.alerts) > 0 {
 		shown := min(len(t.alerts), tableTop)
 		fmt.Fprintf(bw, "FINDINGS (%d of %d, highest level first; --format jsonl lists all)\n", shown, len(t.alerts))

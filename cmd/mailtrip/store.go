@@ -22,3 +22,13 @@ func (a *app) openStore(ctx context.Context) (*store.Store, string, error) {
 	}
 	return st, path, nil
 }
+
+// withStore runs fn on the store and closes it afterwards.
+func (a *app) withStore(ctx context.Context, fn func(*store.Store) error) error {
+	st, _, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(st)
+}
