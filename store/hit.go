@@ -2,9 +2,16 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
+)
+
+// Hit states: attribution picks up 'new' hits and leaves them 'done'.
+const (
+	HitNew  = "new"
+	HitDone = "done"
 )
 
 // Hit is one touch of a tripwire.
@@ -19,50 +26,105 @@ type Hit struct {
 	UserAgent  string
 	Data       json.RawMessage // the trap's details (request line, query name, ...)
 	Scanner    bool            // judged a link scanner or prefetcher, not a person
+	Expected   bool            // matched the allow-list: expected traffic, not an intrusion
+	Test       bool            // fired by `mailtrip decoy test`
+	// State is HitNew for a resolved hit that attribution has not handled
+	// yet (AddHit sets it so when DecoyID is set and State is empty), else
+	// HitDone.
+	State      string
+	IncidentID string // the incident attribution put it in
 }
 
 // HitFilter selects hits; zero fields select everything.
 type HitFilter struct {
-	DecoyID string
-	Since   time.Time
-	Limit   int
+	DecoyID    string
+	IncidentID string
+	State      string
+	Since      time.Time
+	AfterID    int64 // only hits with a larger id
+	Limit      int
 }
 
 // AddHit records a hit and returns its id. A DecoyID or SubID the store does
 // not know fails with [ErrNotFound]: record unresolved touches with both
 // empty and what was seen in Data.
 func (s *Store) AddHit(ctx context.Context, h Hit) (int64, error) {
-	if h.Time.IsZero() {
-		h.Time = now()
+	ids, err := s.AddHits(ctx, []Hit{h})
+	if err != nil {
+		return 0, err
 	}
-	var data any
-	if len(h.Data) > 0 {
-		if !json.Valid(h.Data) {
-			return 0, fmt.Errorf("add hit: data is not JSON: %w", ErrInvalid)
-		}
-		data = string(h.Data)
-	}
-	var id int64
-	err := s.db.QueryRowContext(ctx, s.q(`INSERT INTO hits
-	(time, decoy_id, sub_id, trigger, source_ip, source_port, user_agent, data, scanner)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		s.encodeTime(h.Time), nullString(h.DecoyID), nullString(h.SubID), h.Trigger, h.SourceIP,
-		h.SourcePort, h.UserAgent, data, h.Scanner).Scan(&id)
-	return id, s.wrap("add hit", err)
+	return ids[0], nil
 }
 
-// Hits lists hits matching f, oldest first.
+// AddHits records hits in one transaction — all or none — and returns their
+// ids in order. Tripwires use it for group commit: concurrent touches share
+// one transaction and one sync of the log.
+func (s *Store) AddHits(ctx context.Context, hs []Hit) ([]int64, error) {
+	ids := make([]int64, len(hs))
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO hits
+	(time, decoy_id, sub_id, trigger, source_ip, source_port, user_agent, data, scanner, expected, test, state, incident_id)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i, h := range hs {
+			if h.Time.IsZero() {
+				h.Time = now()
+			}
+			var data any
+			if len(h.Data) > 0 {
+				if !json.Valid(h.Data) {
+					return fmt.Errorf("hit %d: data is not JSON: %w", i, ErrInvalid)
+				}
+				data = string(h.Data)
+			}
+			state := h.State
+			if state == "" {
+				state = HitDone
+				if h.DecoyID != "" {
+					state = HitNew
+				}
+			}
+			if err := stmt.QueryRowContext(ctx, s.encodeTime(h.Time), nullString(h.DecoyID), nullString(h.SubID),
+				h.Trigger, h.SourceIP, h.SourcePort, h.UserAgent, data, h.Scanner, h.Expected, h.Test,
+				state, nullString(h.IncidentID)).Scan(&ids[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, s.wrap("add hits", err)
+	}
+	return ids, nil
+}
+
+// Hits lists hits matching f, oldest first (by time, then id; by id when
+// AfterID or State is set, for attribution's catch-up).
 func (s *Store) Hits(ctx context.Context, f HitFilter) ([]Hit, error) {
 	var where []string
 	var args []any
 	if f.DecoyID != "" {
 		where, args = append(where, "decoy_id = ?"), append(args, f.DecoyID)
 	}
+	if f.IncidentID != "" {
+		where, args = append(where, "incident_id = ?"), append(args, f.IncidentID)
+	}
+	if f.State != "" {
+		where, args = append(where, "state = ?"), append(args, f.State)
+	}
 	if !f.Since.IsZero() {
 		where, args = append(where, "time >= ?"), append(args, s.encodeTime(f.Since))
 	}
-	q, args := limit(`SELECT id, time, decoy_id, sub_id, trigger, source_ip, source_port, user_agent, data, scanner
-	FROM hits`+whereClause(where)+` ORDER BY time, id`, args, f.Limit)
+	order := " ORDER BY time, id"
+	if f.AfterID > 0 || f.State != "" {
+		where, args = append(where, "id > ?"), append(args, f.AfterID)
+		order = " ORDER BY id"
+	}
+	q, args := limit(`SELECT id, time, decoy_id, sub_id, trigger, source_ip, source_port, user_agent, data,
+	scanner, expected, test, state, incident_id FROM hits`+whereClause(where)+order, args, f.Limit)
 	rows, err := s.db.QueryContext(ctx, s.q(q), args...)
 	if err != nil {
 		return nil, s.wrap("list hits", err)
@@ -73,7 +135,8 @@ func (s *Store) Hits(ctx context.Context, f HitFilter) ([]Hit, error) {
 		var h Hit
 		var data string
 		if err := rows.Scan(&h.ID, s.scanTime(&h.Time), scanString(&h.DecoyID), scanString(&h.SubID),
-			&h.Trigger, &h.SourceIP, &h.SourcePort, &h.UserAgent, scanString(&data), &h.Scanner); err != nil {
+			&h.Trigger, &h.SourceIP, &h.SourcePort, &h.UserAgent, scanString(&data), &h.Scanner,
+			&h.Expected, &h.Test, &h.State, scanString(&h.IncidentID)); err != nil {
 			return nil, s.wrap("list hits", err)
 		}
 		if data != "" {
@@ -82,4 +145,25 @@ func (s *Store) Hits(ctx context.Context, f HitFilter) ([]Hit, error) {
 		out = append(out, h)
 	}
 	return out, s.wrap("list hits", rows.Err())
+}
+
+// CountHits counts hits matching f (Limit is ignored).
+func (s *Store) CountHits(ctx context.Context, f HitFilter) (int64, error) {
+	var where []string
+	var args []any
+	if f.DecoyID != "" {
+		where, args = append(where, "decoy_id = ?"), append(args, f.DecoyID)
+	}
+	if f.IncidentID != "" {
+		where, args = append(where, "incident_id = ?"), append(args, f.IncidentID)
+	}
+	if f.State != "" {
+		where, args = append(where, "state = ?"), append(args, f.State)
+	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "time >= ?"), append(args, s.encodeTime(f.Since))
+	}
+	var n int64
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM hits`+whereClause(where)), args...).Scan(&n)
+	return n, s.wrap("count hits", err)
 }

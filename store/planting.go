@@ -53,7 +53,9 @@ func (p Planting) Active() bool { return p.RemovedAt.IsZero() }
 type PlantingFilter struct {
 	DecoyID string
 	Target  string
-	Active  bool // only plantings not removed
+	Path    string // the planted file
+	Kind    string // target kind
+	Active  bool   // only plantings not removed
 }
 
 // AddPlanting records a planting and returns its id. Planting a decoy where
@@ -94,6 +96,12 @@ func (s *Store) Plantings(ctx context.Context, f PlantingFilter) ([]Planting, er
 	}
 	if f.Target != "" {
 		where, args = append(where, "target = ?"), append(args, f.Target)
+	}
+	if f.Path != "" {
+		where, args = append(where, "path = ?"), append(args, f.Path)
+	}
+	if f.Kind != "" {
+		where, args = append(where, "target_kind = ?"), append(args, f.Kind)
 	}
 	if f.Active {
 		where = append(where, "removed_at IS NULL")

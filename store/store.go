@@ -23,6 +23,9 @@ var (
 	ErrInvalid = errors.New("invalid")
 	// ErrReadOnly: the database file or its directory cannot be written.
 	ErrReadOnly = errors.New("store is read-only")
+	// ErrConflict: another writer changed the row first (a hit already
+	// attributed); re-read and try again.
+	ErrConflict = errors.New("conflict")
 	// ErrClosed: the Store was closed.
 	ErrClosed = errors.New("store is closed")
 )

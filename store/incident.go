@@ -1,0 +1,159 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mailtrip/mailtrip/alert"
+)
+
+// Incident kinds: touches by people are kept apart from those of link
+// scanners, allow-listed (expected) traffic and `decoy test`, so each kind
+// raises its own alert at its own severity.
+const (
+	IncidentPerson   = "person"
+	IncidentScanner  = "scanner"
+	IncidentExpected = "expected"
+	IncidentTest     = "test"
+)
+
+// Incident groups the hits of one decoy from one source while they keep
+// coming. Its id is the id of the alert it raised.
+type Incident struct {
+	ID      string
+	DecoyID string
+	Source  string // an address (IPv6 as its /64), or "local" for file hits
+	Kind    string // IncidentPerson, IncidentScanner, IncidentExpected or IncidentTest
+	FirstAt time.Time
+	LastAt  time.Time
+	Hits    int
+	Traps   []string // trap names in order of first touch
+}
+
+// OpenIncident returns the newest incident of (decoy, source, kind) whose
+// last hit is at or after since, or [ErrNotFound].
+func (s *Store) OpenIncident(ctx context.Context, decoyID, source, kind string, since time.Time) (Incident, error) {
+	var in Incident
+	var traps string
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, decoy_id, source, kind, first_at, last_at, hits, traps
+	FROM incidents WHERE decoy_id = ? AND source = ? AND kind = ? AND last_at >= ?
+	ORDER BY last_at DESC LIMIT 1`), decoyID, source, kind, s.encodeTime(since)).Scan(
+		&in.ID, &in.DecoyID, &in.Source, &in.Kind, s.scanTime(&in.FirstAt), s.scanTime(&in.LastAt), &in.Hits, &traps)
+	if err != nil {
+		return Incident{}, s.wrap("open incident", err)
+	}
+	if traps != "" {
+		in.Traps = strings.Split(traps, ",")
+	}
+	return in, nil
+}
+
+// Incidents lists the incidents of a decoy ("" for all), newest first.
+func (s *Store) Incidents(ctx context.Context, decoyID string, n int) ([]Incident, error) {
+	var where []string
+	var args []any
+	if decoyID != "" {
+		where, args = append(where, "decoy_id = ?"), append(args, decoyID)
+	}
+	q, args := limit(`SELECT id, decoy_id, source, kind, first_at, last_at, hits, traps FROM incidents`+
+		whereClause(where)+` ORDER BY last_at DESC, id`, args, n)
+	rows, err := s.db.QueryContext(ctx, s.q(q), args...)
+	if err != nil {
+		return nil, s.wrap("list incidents", err)
+	}
+	defer rows.Close()
+	var out []Incident
+	for rows.Next() {
+		var in Incident
+		var traps string
+		if err := rows.Scan(&in.ID, &in.DecoyID, &in.Source, &in.Kind, s.scanTime(&in.FirstAt),
+			s.scanTime(&in.LastAt), &in.Hits, &traps); err != nil {
+			return nil, s.wrap("list incidents", err)
+		}
+		if traps != "" {
+			in.Traps = strings.Split(traps, ",")
+		}
+		out = append(out, in)
+	}
+	return out, s.wrap("list incidents", rows.Err())
+}
+
+// Attribution is what attribution decided for one hit: the incident it
+// joins (as it stands after the hit) and that incident's alert.
+type Attribution struct {
+	HitID    int64
+	Incident Incident
+	Alert    alert.Alert
+	// NewAlert is true for the first hit of an incident: the alert is
+	// inserted (and Enqueue names the sinks that deliver it). Follow-ups
+	// replace the stored alert's JSON without delivering it again.
+	NewAlert bool
+	Enqueue  []string
+}
+
+// Attribute applies attributions in one transaction: each incident is
+// inserted or updated, each alert inserted or updated, new alerts queued in
+// the outbox for the named sinks, and each hit marked done with its
+// incident. Either all of it happens or none; a hit that is no longer new
+// fails the whole batch with [ErrConflict].
+func (s *Store) Attribute(ctx context.Context, as []Attribution) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, a := range as {
+			in := a.Incident
+			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO incidents (id, decoy_id, source, kind, first_at, last_at, hits, traps)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET last_at = excluded.last_at, hits = excluded.hits, traps = excluded.traps`),
+				in.ID, in.DecoyID, in.Source, in.Kind, s.encodeTime(in.FirstAt), s.encodeTime(in.LastAt),
+				in.Hits, strings.Join(in.Traps, ","))
+			if err != nil {
+				return fmt.Errorf("incident %s: %w", in.ID, err)
+			}
+			b, err := json.Marshal(a.Alert)
+			if err != nil {
+				return fmt.Errorf("alert %s: %w", a.Alert.ID, err)
+			}
+			at, detected := a.Alert.Time, a.Alert.DetectedAt
+			if detected.IsZero() {
+				detected = now()
+			}
+			if at.IsZero() {
+				at = detected
+			}
+			var decoyID any
+			if a.Alert.Decoy != nil {
+				decoyID = nullString(a.Alert.Decoy.ID)
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO alerts (id, time, detected_at, rule_id, level, decoy_id, json)
+	VALUES (?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET json = excluded.json, level = excluded.level`),
+				a.Alert.ID, s.encodeTime(at), s.encodeTime(detected), a.Alert.Rule.ID, int(a.Alert.Rule.Level),
+				decoyID, string(b)); err != nil {
+				return fmt.Errorf("alert %s: %w", a.Alert.ID, err)
+			}
+			if a.NewAlert {
+				for _, sink := range a.Enqueue {
+					if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (alert_id, sink, next_attempt_at)
+	VALUES (?, ?, ?) ON CONFLICT (alert_id, sink) DO NOTHING`), a.Alert.ID, sink, s.encodeTime(detected)); err != nil {
+						return fmt.Errorf("outbox %s/%s: %w", a.Alert.ID, sink, err)
+					}
+				}
+			}
+			res, err := tx.ExecContext(ctx, s.q(`UPDATE hits SET state = ?, incident_id = ? WHERE id = ? AND state = ?`),
+				HitDone, in.ID, a.HitID, HitNew)
+			if err != nil {
+				return fmt.Errorf("hit %d: %w", a.HitID, err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				// Another attributor (a second serve on the same store)
+				// handled the hit first: keep its result.
+				return fmt.Errorf("hit %d: %w", a.HitID, ErrConflict)
+			}
+		}
+		return nil
+	})
+	return s.wrap("attribute hits", err)
+}

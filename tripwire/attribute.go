@@ -1,0 +1,398 @@
+package tripwire
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mailtrip/mailtrip/alert"
+	"github.com/mailtrip/mailtrip/event"
+	"github.com/mailtrip/mailtrip/store"
+)
+
+// Detector is the alert detector name of tripwire alerts.
+const Detector = "tripwire"
+
+// maxMembers caps the hit origins an incident alert lists.
+const maxMembers = 100
+
+type incidentKey struct{ decoy, source, kind string }
+
+// attributeLoop attributes stored hits that are still new: woken by the
+// writer, and every few seconds to pick up hits left over by a crash.
+func (s *Service) attributeLoop(ctx context.Context) {
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	for {
+		for {
+			n, err := s.attributeBatch(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.log.Error("attribute hits", "err", err)
+				}
+				break
+			}
+			if n == 0 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// AttributePending attributes every hit still waiting, for callers that
+// record without Run's loop (tests, `decoy test` in one process).
+func (s *Service) AttributePending(ctx context.Context) error {
+	for {
+		n, err := s.attributeBatch(ctx)
+		if err != nil || n == 0 {
+			return err
+		}
+	}
+}
+
+// decoyInfo is what an alert says about a decoy.
+type decoyInfo struct {
+	subject   string
+	messageID string
+	plantings []store.Planting
+}
+
+func (s *Service) attributeBatch(ctx context.Context) (int, error) {
+	hits, err := s.st.Hits(ctx, store.HitFilter{State: store.HitNew, Limit: 512})
+	if err != nil || len(hits) == 0 {
+		return 0, err
+	}
+	decoys := make(map[string]*decoyInfo)
+	alerts := make(map[string]*alert.Alert)     // by incident id, within this batch
+	incs := make(map[string]*store.Incident) // by incident id, within this batch
+	var out []store.Attribution
+	var fresh []alert.Alert
+	for _, h := range hits {
+		info, ok := decoys[h.DecoyID]
+		if !ok {
+			info, err = s.decoyInfo(ctx, h.DecoyID)
+			if err != nil {
+				return 0, err
+			}
+			decoys[h.DecoyID] = info
+		}
+		var detail map[string]any
+		_ = json.Unmarshal(h.Data, &detail)
+		kind := incidentKind(h)
+		key := incidentKey{h.DecoyID, sourceKey(h), kind}
+		inc := s.incidents[key]
+		if inc == nil || h.Time.Sub(inc.LastAt) > s.opt.IncidentWindow {
+			open, err := s.st.OpenIncident(ctx, key.decoy, key.source, key.kind, h.Time.Add(-s.opt.IncidentWindow))
+			switch {
+			case err == nil:
+				inc = &open
+			case errors.Is(err, store.ErrNotFound):
+				inc = nil
+			default:
+				return 0, err
+			}
+		}
+		var a *alert.Alert
+		isNew := false
+		if inc == nil {
+			na := newIncidentAlert(h, detail, kind, info)
+			a = &na
+			inc = &store.Incident{ID: a.ID, DecoyID: h.DecoyID, Source: key.source, Kind: kind,
+				FirstAt: h.Time, LastAt: h.Time}
+			isNew = true
+		} else if a = alerts[inc.ID]; a == nil {
+			stored, err := s.st.Alert(ctx, inc.ID)
+			if err != nil {
+				return 0, fmt.Errorf("incident %s: %w", inc.ID, err)
+			}
+			a = &stored
+		}
+		inc.Hits++
+		if h.Time.After(inc.LastAt) {
+			inc.LastAt = h.Time
+		}
+		newTrap := !slices.Contains(inc.Traps, h.Trigger)
+		if newTrap {
+			inc.Traps = append(inc.Traps, h.Trigger)
+		}
+		addHit(a, h, detail, inc, newTrap && !isNew)
+		alerts[inc.ID] = a
+		incs[inc.ID] = inc
+		s.incidents[key] = inc
+		if len(s.incidents) > 100_000 {
+			clear(s.incidents)
+			s.incidents[key] = inc
+		}
+		at := store.Attribution{HitID: h.ID, Incident: *inc, Alert: *a, NewAlert: isNew}
+		if isNew {
+			at.Enqueue = s.sinksFor(*a)
+			fresh = append(fresh, *a)
+		}
+		out = append(out, at)
+	}
+	// An incident touched several times in this batch is written with its
+	// final state by every attribution; the last write wins, which is the
+	// final state.
+	for i := range out {
+		id := out[i].Incident.ID
+		out[i].Alert, out[i].Incident = *alerts[id], *incs[id]
+	}
+	if err := s.st.Attribute(ctx, out); err != nil {
+		// The cached incidents may hold state that was not stored: forget
+		// them, the store is the truth.
+		clear(s.incidents)
+		if errors.Is(err, store.ErrConflict) {
+			s.log.Debug("attribution raced another attributor; retrying", "err", err)
+			return 0, nil
+		}
+		return 0, err
+	}
+	s.stats.Attributed.Add(int64(len(out)))
+	s.stats.Pending.Add(-int64(len(out)))
+	s.stats.Alerts.Add(int64(len(fresh)))
+	if s.opt.OnAlert != nil {
+		seen := make(map[string]bool)
+		for _, a := range fresh {
+			seen[a.ID] = true
+			s.opt.OnAlert(*alerts[a.ID], true)
+		}
+		for id, a := range alerts {
+			if !seen[id] {
+				s.opt.OnAlert(*a, false)
+			}
+		}
+	}
+	return len(out), nil
+}
+
+func (s *Service) sinksFor(a alert.Alert) []string {
+	var out []string
+	for _, name := range s.opt.Sinks {
+		min := alert.Low
+		if l, ok := s.opt.SinkLevel[name]; ok {
+			min = l
+		}
+		if a.Rule.Level >= min {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func (s *Service) decoyInfo(ctx context.Context, id string) (*decoyInfo, error) {
+	d, err := s.st.Decoy(ctx, id)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	ps, err := s.st.Plantings(ctx, store.PlantingFilter{DecoyID: id})
+	if err != nil {
+		return nil, err
+	}
+	// Active plantings first, newest first within each group.
+	slices.SortStableFunc(ps, func(a, b store.Planting) int {
+		if a.Active() != b.Active() {
+			if a.Active() {
+				return -1
+			}
+			return 1
+		}
+		return b.PlantedAt.Compare(a.PlantedAt)
+	})
+	return &decoyInfo{subject: d.Subject, messageID: d.MessageID, plantings: ps}, nil
+}
+
+func incidentKind(h store.Hit) string {
+	switch {
+	case h.Test:
+		return store.IncidentTest
+	case h.Expected:
+		return store.IncidentExpected
+	case h.Scanner:
+		return store.IncidentScanner
+	}
+	return store.IncidentPerson
+}
+
+// ruleFor names the rule a touch raises, by trap and breadcrumb kind.
+func ruleFor(trap, tokenKind string) alert.Rule {
+	base := []string{alert.TagCollection, alert.TagT1114, "engage.eac0005"}
+	switch trap {
+	case TrapHTTP:
+		if tokenKind == "image" {
+			return alert.Rule{ID: "mailtrip-decoy-image-loaded", Title: "Decoy email rendered: its remote image was fetched",
+				Level: alert.High, Tags: append(base, alert.TagT1114_002)}
+		}
+		return alert.Rule{ID: "mailtrip-decoy-link-opened", Title: "Link in a decoy email opened",
+			Level: alert.High, Tags: append(base, alert.TagT1114_002)}
+	case TrapDNS:
+		return alert.Rule{ID: "mailtrip-decoy-host-resolved", Title: "Host name from a decoy email resolved",
+			Level: alert.High, Tags: append(base, alert.TagT1114_002)}
+	case TrapSMTP:
+		if tokenKind == "email" {
+			return alert.Rule{ID: "mailtrip-decoy-canary-mailed", Title: "Mail sent to a decoy's canary address",
+				Level: alert.High, Tags: append(base, alert.TagT1114_002)}
+		}
+		return alert.Rule{ID: "mailtrip-decoy-mail-forwarded", Title: "Decoy email arrived at the canary mail trap: it was forwarded or exfiltrated",
+			Level: alert.Critical, Tags: append(base, alert.TagT1114_003)}
+	case TrapCred:
+		return alert.Rule{ID: "mailtrip-decoy-credential-used", Title: "Decoy credential from a decoy email used to log in",
+			Level: alert.Critical, Tags: append(base, alert.TagT1114_002, "attack.t1078")}
+	case TrapFile:
+		return alert.Rule{ID: "mailtrip-decoy-file-opened", Title: "Decoy mail file opened on disk",
+			Level: alert.High, Tags: append(base, alert.TagT1114_001)}
+	}
+	return alert.Rule{ID: "mailtrip-decoy-touched", Title: "Decoy breadcrumb touched", Level: alert.High, Tags: base}
+}
+
+// hitOrigin is where an alert points for one hit: the store's hits table.
+func hitOrigin(h store.Hit) event.Origin {
+	return event.Origin{File: "tripwire:" + h.Trigger, Offset: -1, RecordID: "hit:" + strconv.FormatInt(h.ID, 10), Format: "hit"}
+}
+
+var triggerWords = map[string]string{
+	TrapHTTP: "its link was opened",
+	TrapDNS:  "its host name was resolved",
+	TrapSMTP: "mail reached its canary address",
+	TrapCred: "its decoy credential was used",
+	TrapFile: "its file was opened",
+}
+
+func newIncidentAlert(h store.Hit, detail map[string]any, kind string, info *decoyInfo) alert.Alert {
+	tokenKind, _ := detail["token_kind"].(string)
+	rule := ruleFor(h.Trigger, tokenKind)
+	switch kind {
+	case store.IncidentScanner:
+		rule.Level = alert.Low
+		rule.Tags = append(rule.Tags, "mailtrip.scanner")
+	case store.IncidentExpected:
+		rule.Level = alert.Informational
+		rule.Tags = append(rule.Tags, "mailtrip.expected")
+	case store.IncidentTest:
+		rule.Level = alert.Informational
+		rule.Tags = append(rule.Tags, "mailtrip.test")
+	}
+	a := alert.New(Detector, rule, hitOrigin(h), "decoy:"+h.DecoyID)
+	a.Time = h.Time
+	a.DetectedAt = time.Now().UTC()
+	a.Decoy = &alert.Decoy{ID: h.DecoyID, Trigger: h.Trigger}
+	if tokenKind != "" {
+		a.Decoy.Trigger += "/" + tokenKind
+	}
+	where := "a decoy that is not planted anywhere now"
+	if len(info.plantings) > 0 {
+		p := info.plantings[0]
+		a.Decoy.Mailbox, a.Decoy.Folder = p.Mailbox, p.Folder
+		a.Mailbox, a.Folder = p.Mailbox, p.Folder
+		a.MessageID = p.MessageID
+		where = fmt.Sprintf("decoy %q in %s", info.subject, placeName(p))
+	}
+	if a.MessageID == "" {
+		a.MessageID = info.messageID
+	}
+	a.Actor = &alert.Actor{IP: h.SourceIP, UserAgent: h.UserAgent}
+	if u, ok := detail["user"].(string); ok {
+		a.Actor.User = u
+	}
+	prefix := ""
+	switch kind {
+	case store.IncidentTest:
+		prefix = "[TEST] "
+	case store.IncidentScanner:
+		prefix = "[scanner] "
+	case store.IncidentExpected:
+		prefix = "[expected] "
+	}
+	from := h.SourceIP
+	if from == "" {
+		from = "this machine"
+	}
+	a.Summary = fmt.Sprintf("%s%s: %s from %s", prefix, strings.ToUpper(where[:1])+where[1:], triggerWords[h.Trigger], from)
+	a.Reasons = append(a.Reasons, touchReason(h, detail))
+	if r, ok := detail["scanner"].(string); ok {
+		a.Reasons = append(a.Reasons, "judged a scanner, not a person: "+r)
+	}
+	if r, ok := detail["expected"].(string); ok {
+		a.Reasons = append(a.Reasons, "expected by the allow-list: "+r)
+	}
+	if len(info.plantings) > 1 {
+		a.Reasons = append(a.Reasons, fmt.Sprintf("the decoy is planted in %d places; the newest active one is named", len(info.plantings)))
+	}
+	ev := map[string]any{"hit": detail, "source_ip": h.SourceIP, "source_port": h.SourcePort}
+	if h.SubID != "" {
+		ev["sub_id"] = h.SubID
+	}
+	if len(info.plantings) > 0 {
+		var ps []map[string]any
+		for _, p := range info.plantings[:min(len(info.plantings), 10)] {
+			ps = append(ps, map[string]any{"target": p.Target, "kind": p.TargetKind, "mailbox": p.Mailbox,
+				"folder": p.Folder, "path": p.Path, "uid": p.UID, "uidvalidity": p.UIDValidity,
+				"planted_at": p.PlantedAt, "active": p.Active()})
+		}
+		ev["plantings"] = ps
+	}
+	a.Evidence = ev
+	return a
+}
+
+func placeName(p store.Planting) string {
+	box := p.Mailbox
+	if box == "" {
+		box = p.Target
+	}
+	if p.Folder != "" {
+		return box + " folder " + p.Folder
+	}
+	return box
+}
+
+func touchReason(h store.Hit, d map[string]any) string {
+	str := func(k string) string { s, _ := d[k].(string); return s }
+	switch h.Trigger {
+	case TrapHTTP:
+		return fmt.Sprintf("HTTP %s %s (Host %s) carried the decoy's breadcrumb %s", str("method"), str("path"), str("host"), h.SubID)
+	case TrapDNS:
+		return fmt.Sprintf("DNS query %s %s from resolver %s carried the breadcrumb %s", str("qtype"), str("qname"), h.SourceIP, h.SubID)
+	case TrapSMTP:
+		return fmt.Sprintf("SMTP message from %s carried the breadcrumb %s (%s)", str("mail_from"), h.SubID, str("token_kind"))
+	case TrapCred:
+		return fmt.Sprintf("%s login as %q with the decoy's password", str("protocol"), str("user"))
+	case TrapFile:
+		return fmt.Sprintf("%s of %s by %s (pid %v)", str("event"), str("path"), str("exe"), d["pid"])
+	}
+	return "breadcrumb " + h.SubID + " touched"
+}
+
+// addHit folds one hit into its incident's alert: members, counts, the
+// traps touched so far and the last touch.
+func addHit(a *alert.Alert, h store.Hit, detail map[string]any, inc *store.Incident, newTrap bool) {
+	a.MemberCount++
+	if len(a.Members) < maxMembers {
+		a.Members = append(a.Members, hitOrigin(h))
+	}
+	if a.Evidence == nil {
+		a.Evidence = map[string]any{}
+	}
+	a.Evidence["hits"] = inc.Hits
+	a.Evidence["traps"] = inc.Traps
+	a.Evidence["first_at"] = inc.FirstAt
+	a.Evidence["last_at"] = inc.LastAt
+	if a.MemberCount > 1 {
+		a.Evidence["last_hit"] = detail
+	}
+	// A touch through another trap (the host name resolved, then the link
+	// opened) is worth a line of its own; repeats are counted, not listed.
+	if newTrap && len(a.Reasons) < 20 {
+		a.Reasons = append(a.Reasons, "then: "+touchReason(h, detail))
+	}
+}

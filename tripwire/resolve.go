@@ -1,0 +1,183 @@
+package tripwire
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/mailtrip/mailtrip/store"
+)
+
+// resolver maps what a trap saw to a decoy: sub-ids through the token
+// registry (cached: tokens never change once minted), credentials by their
+// (user, password) pair, file paths through the plantings. Unknown sub-ids
+// are remembered for a while so a flood of made-up tokens does not turn
+// into a flood of queries.
+type resolver struct {
+	st *store.Store
+
+	mu        sync.RWMutex
+	subs      map[string]store.TokenRecord
+	misses    map[string]time.Time
+	plantedAt map[string]plantedEntry
+}
+
+type plantedEntry struct {
+	at      time.Time
+	fetched time.Time
+}
+
+const (
+	missTTL       = 30 * time.Second
+	maxMisses     = 100_000
+	plantedTTL    = 30 * time.Second
+	maxSubsKept   = 16 // candidate sub-ids kept in a hit's evidence
+	maxDetailSize = 64 // top-level detail keys kept
+)
+
+func newResolver(st *store.Store) *resolver {
+	return &resolver{
+		st:        st,
+		subs:      make(map[string]store.TokenRecord),
+		misses:    make(map[string]time.Time),
+		plantedAt: make(map[string]plantedEntry),
+	}
+}
+
+type resolution struct {
+	decoyID    string
+	sub        string
+	kind       string
+	credential bool
+	plantedAt  time.Time
+	detail     map[string]any
+}
+
+func (r *resolver) resolve(ctx context.Context, h Hit) (resolution, error) {
+	res := resolution{detail: make(map[string]any, len(h.Detail)+4)}
+	n := 0
+	for k, v := range h.Detail {
+		if n == maxDetailSize {
+			break
+		}
+		res.detail[k] = v
+		n++
+	}
+	if len(h.Subs) > 0 {
+		seen := make([]string, 0, min(len(h.Subs), maxSubsKept))
+		for _, s := range h.Subs[:min(len(h.Subs), maxSubsKept)] {
+			seen = append(seen, string(s))
+		}
+		res.detail["candidates"] = seen
+	}
+	if h.User != "" {
+		res.detail["user"] = truncate(h.User, 256)
+	}
+	if h.Path != "" {
+		res.detail["path"] = h.Path
+	}
+	if h.Test {
+		res.detail["test"] = true
+	}
+	for _, sub := range h.Subs {
+		t, ok, err := r.lookupSub(ctx, string(sub))
+		if err != nil {
+			return res, err
+		}
+		if ok {
+			res.decoyID, res.sub, res.kind = t.DecoyID, t.Sub, t.Kind
+			res.detail["token_kind"] = t.Kind
+			res.detail["token_value"] = t.Value
+			break
+		}
+	}
+	if res.decoyID == "" && h.User != "" {
+		t, err := r.st.LookupCredential(ctx, h.User, h.Password)
+		switch {
+		case err == nil:
+			res.decoyID, res.sub, res.kind, res.credential = t.DecoyID, t.Sub, t.Kind, true
+			res.detail["token_kind"] = t.Kind
+		case !errors.Is(err, store.ErrNotFound):
+			return res, err
+		}
+	}
+	if res.decoyID == "" && h.Path != "" {
+		ps, err := r.st.Plantings(ctx, store.PlantingFilter{Path: h.Path, Active: true})
+		if err != nil {
+			return res, err
+		}
+		if len(ps) > 0 {
+			res.decoyID, res.kind = ps[0].DecoyID, "file"
+			res.detail["token_kind"] = "file"
+		}
+	}
+	if res.decoyID != "" {
+		at, err := r.planted(ctx, res.decoyID)
+		if err != nil {
+			return res, err
+		}
+		res.plantedAt = at
+	}
+	return res, nil
+}
+
+func (r *resolver) lookupSub(ctx context.Context, sub string) (store.TokenRecord, bool, error) {
+	now := time.Now()
+	r.mu.RLock()
+	t, ok := r.subs[sub]
+	missAt, missed := r.misses[sub]
+	r.mu.RUnlock()
+	if ok {
+		return t, true, nil
+	}
+	if missed && now.Sub(missAt) < missTTL {
+		return store.TokenRecord{}, false, nil
+	}
+	t, err := r.st.LookupSub(ctx, sub)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case err == nil:
+		r.subs[sub] = t
+		delete(r.misses, sub)
+		return t, true, nil
+	case errors.Is(err, store.ErrNotFound):
+		if len(r.misses) >= maxMisses {
+			clear(r.misses)
+		}
+		r.misses[sub] = now
+		return store.TokenRecord{}, false, nil
+	default:
+		return store.TokenRecord{}, false, err
+	}
+}
+
+// planted returns when the decoy was last planted (zero if never), cached
+// briefly: the scanner judgement compares a hit's time with it.
+func (r *resolver) planted(ctx context.Context, decoyID string) (time.Time, error) {
+	now := time.Now()
+	r.mu.RLock()
+	e, ok := r.plantedAt[decoyID]
+	r.mu.RUnlock()
+	if ok && now.Sub(e.fetched) < plantedTTL {
+		return e.at, nil
+	}
+	ps, err := r.st.Plantings(ctx, store.PlantingFilter{DecoyID: decoyID, Active: true})
+	if err != nil {
+		return time.Time{}, err
+	}
+	var at time.Time
+	for _, p := range ps {
+		if p.PlantedAt.After(at) {
+			at = p.PlantedAt
+		}
+	}
+	r.mu.Lock()
+	if len(r.plantedAt) > 100_000 {
+		clear(r.plantedAt)
+	}
+	r.plantedAt[decoyID] = plantedEntry{at: at, fetched: now}
+	r.mu.Unlock()
+	return at, nil
+}

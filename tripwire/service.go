@@ -1,0 +1,286 @@
+package tripwire
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mailtrip/mailtrip/alert"
+	"github.com/mailtrip/mailtrip/store"
+)
+
+// Options configure a [Service]. Store is required; the rest has defaults.
+type Options struct {
+	Store    *store.Store
+	Scanners *Scanners  // nil: the built-in list
+	Allow    *AllowList // nil: nothing is expected
+	// IncidentWindow: hits of one decoy from one source join the open
+	// incident while they come within this of its last hit (default 1h).
+	IncidentWindow time.Duration
+	// Sinks names the delivering sinks each new alert is queued for;
+	// SinkLevel, when set, gives a sink's minimum level (default low: the
+	// informational alerts of expected and test hits stay in the store).
+	Sinks     []string
+	SinkLevel map[string]alert.Level
+	// OnAlert is called after an alert was stored (isNew) or updated, for
+	// waking delivery. It must not block.
+	OnAlert func(a alert.Alert, isNew bool)
+	// MaxBatch bounds how many hits share one transaction (default 256).
+	MaxBatch int
+	Log      *slog.Logger
+}
+
+// Service is the [Recorder] `mailtrip serve` runs: it resolves, classifies
+// and durably stores each hit (group commit), then attributes stored hits
+// to incidents and alerts in the background. Run must be running for
+// Record to make progress.
+type Service struct {
+	opt     Options
+	st      *store.Store
+	log     *slog.Logger
+	res     *resolver
+	pending chan *pendingHit
+	wake    chan struct{}
+
+	// incidents caches the open incident per key; only the attribution
+	// goroutine touches it.
+	incidents map[incidentKey]*store.Incident
+
+	stats Stats
+}
+
+// Stats counts what the service did, for /metrics.
+type Stats struct {
+	Recorded   atomic.Int64 // hits stored
+	Resolved   atomic.Int64 // of which resolved to a decoy
+	Scanner    atomic.Int64 // of which judged scanners
+	Failed     atomic.Int64 // Record calls that failed to store
+	Batches    atomic.Int64 // group-commit transactions
+	Attributed atomic.Int64 // hits attributed
+	Alerts     atomic.Int64 // new alerts raised
+	Pending    atomic.Int64 // hits waiting for attribution (approximate)
+}
+
+var _ Recorder = (*Service)(nil)
+
+type pendingHit struct {
+	hit  store.Hit
+	done chan error
+	id   int64
+}
+
+// NewService prepares a Service on opt.Store.
+func NewService(opt Options) (*Service, error) {
+	if opt.Store == nil {
+		return nil, errors.New("tripwire: no store")
+	}
+	if opt.Scanners == nil {
+		s, err := LoadScanners(nil)
+		if err != nil {
+			return nil, err
+		}
+		opt.Scanners = s
+	}
+	if opt.IncidentWindow <= 0 {
+		opt.IncidentWindow = time.Hour
+	}
+	if opt.MaxBatch <= 0 {
+		opt.MaxBatch = 256
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{
+		opt:       opt,
+		st:        opt.Store,
+		log:       opt.Log,
+		res:       newResolver(opt.Store),
+		pending:   make(chan *pendingHit, 4096),
+		wake:      make(chan struct{}, 1),
+		incidents: make(map[incidentKey]*store.Incident),
+	}, nil
+}
+
+// Stats returns the service's counters.
+func (s *Service) Stats() *Stats { return &s.stats }
+
+// Record resolves h to its decoy, judges it, and returns once it is stored.
+func (s *Service) Record(ctx context.Context, h Hit) (Result, error) {
+	if h.Time.IsZero() {
+		h.Time = time.Now()
+	}
+	h.Time = h.Time.UTC()
+	r, err := s.res.resolve(ctx, h)
+	if err != nil {
+		s.stats.Failed.Add(1)
+		return Result{}, err
+	}
+	sh := store.Hit{
+		Time:       h.Time,
+		DecoyID:    r.decoyID,
+		SubID:      r.sub,
+		Trigger:    h.Trap,
+		UserAgent:  truncate(h.UserAgent, 1024),
+		Test:       h.Test,
+		SourcePort: int(h.Source.Port()),
+	}
+	if h.Source.Addr().IsValid() {
+		sh.SourceIP = h.Source.Addr().Unmap().String()
+	}
+	if reason := s.opt.Scanners.Judge(h, r.plantedAt); reason != "" {
+		sh.Scanner = true
+		r.detail["scanner"] = reason
+	}
+	if why := s.opt.Allow.Match(h, r.decoyID); why != "" {
+		sh.Expected = true
+		r.detail["expected"] = why
+	}
+	data, err := json.Marshal(r.detail)
+	if err != nil {
+		s.stats.Failed.Add(1)
+		return Result{}, fmt.Errorf("record hit: %w", err)
+	}
+	sh.Data = data
+	p := &pendingHit{hit: sh, done: make(chan error, 1)}
+	select {
+	case s.pending <- p:
+	case <-ctx.Done():
+		s.stats.Failed.Add(1)
+		return Result{}, context.Cause(ctx)
+	}
+	select {
+	case err := <-p.done:
+		if err != nil {
+			s.stats.Failed.Add(1)
+			return Result{}, err
+		}
+	case <-ctx.Done():
+		// The hit may still be stored; the caller gave up waiting.
+		return Result{}, context.Cause(ctx)
+	}
+	return Result{HitID: p.id, Decoy: r.decoyID, Credential: r.credential}, nil
+}
+
+// Run stores hits and attributes them until ctx is done. Hits already
+// queued when ctx ends are still stored (so no client that is waiting for
+// an answer loses its hit) before Run returns.
+func (s *Service) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	attrCtx, stopAttr := context.WithCancel(context.WithoutCancel(ctx))
+	go func() {
+		defer wg.Done()
+		s.attributeLoop(attrCtx)
+	}()
+	s.writeLoop(ctx)
+	stopAttr()
+	wg.Wait()
+	return nil
+}
+
+// writeLoop is the group commit: it takes the first waiting hit, then every
+// other hit already queued (up to MaxBatch), and stores them in one
+// transaction.
+func (s *Service) writeLoop(ctx context.Context) {
+	batch := make([]*pendingHit, 0, s.opt.MaxBatch)
+	hits := make([]store.Hit, 0, s.opt.MaxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case p := <-s.pending:
+			batch = append(batch, p)
+		case <-ctx.Done():
+			// Drain what is queued, then stop.
+			for {
+				select {
+				case p := <-s.pending:
+					batch = append(batch, p)
+					if len(batch) < s.opt.MaxBatch {
+						continue
+					}
+				default:
+				}
+				if len(batch) == 0 {
+					return
+				}
+				s.commit(context.WithoutCancel(ctx), batch, hits[:0])
+				batch = batch[:0]
+			}
+		}
+	fill:
+		for len(batch) < s.opt.MaxBatch {
+			select {
+			case p := <-s.pending:
+				batch = append(batch, p)
+			default:
+				break fill
+			}
+		}
+		s.commit(ctx, batch, hits[:0])
+	}
+}
+
+func (s *Service) commit(ctx context.Context, batch []*pendingHit, hits []store.Hit) {
+	resolved := 0
+	for _, p := range batch {
+		hits = append(hits, p.hit)
+		if p.hit.DecoyID != "" {
+			resolved++
+		}
+	}
+	ids, err := s.st.AddHits(ctx, hits)
+	if err != nil {
+		s.log.Error("store hits", "hits", len(batch), "err", err)
+	}
+	for i, p := range batch {
+		if err == nil {
+			p.id = ids[i]
+			if p.hit.Scanner {
+				s.stats.Scanner.Add(1)
+			}
+		}
+		p.done <- err
+	}
+	if err != nil {
+		return
+	}
+	s.stats.Batches.Add(1)
+	s.stats.Recorded.Add(int64(len(batch)))
+	s.stats.Resolved.Add(int64(resolved))
+	if resolved > 0 {
+		s.stats.Pending.Add(int64(resolved))
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// sourceKey is what an incident is keyed by: the address, IPv6 by its /64.
+func sourceKey(h store.Hit) string {
+	if h.Trigger == TrapFile {
+		return "local"
+	}
+	a, err := netip.ParseAddr(h.SourceIP)
+	if err != nil {
+		return h.SourceIP
+	}
+	if a.Is6() && !a.Is4In6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.Unmap().String()
+}
