@@ -74,7 +74,7 @@ func (s *Service) attributeBatch(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	decoys := make(map[string]*decoyInfo)
-	alerts := make(map[string]*alert.Alert)     // by incident id, within this batch
+	alerts := make(map[string]*alert.Alert)  // by incident id, within this batch
 	incs := make(map[string]*store.Incident) // by incident id, within this batch
 	var out []store.Attribution
 	var fresh []alert.Alert
