@@ -55,9 +55,11 @@ func walletAddr(c *composer) string {
 		return "0x" + hexString(c.r, 40)
 	}
 	const b58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-	b := []byte("bc1q")
+	lower := strings.ToLower(b58)
+	b := make([]byte, 0, 42)
+	b = append(b, "bc1q"...)
 	for i := 0; i < 38; i++ {
-		b = append(b, strings.ToLower(b58)[c.r.IntN(len(b58))%33])
+		b = append(b, lower[c.r.IntN(len(b58))%33])
 	}
 	return string(b)
 }

@@ -14,6 +14,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -343,5 +344,24 @@ func BenchmarkGenerate(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decoys/s")
+}
+
+// BenchmarkGenerateParallel generates on every core at once, each
+// goroutine with its own seeds: what `decoy generate` and planting jobs
+// get on the machine, as generation shares nothing between decoys.
+func BenchmarkGenerateParallel(b *testing.B) {
+	org := DefaultOrg()
+	crumbs := crumbsFor(7)
+	b.ReportAllocs()
+	var seq atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := Generate(Options{Seed: seq.Add(1), Org: org, Crumbs: crumbs}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decoys/s")
 }

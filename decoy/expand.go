@@ -47,6 +47,7 @@ func (c *composer) expand(b *strings.Builder, t string) {
 // expandString is expand into a fresh string.
 func (c *composer) expandString(t string) string {
 	var b strings.Builder
+	b.Grow(len(t) + len(t)/2)
 	c.expand(&b, t)
 	return tidy(b.String())
 }

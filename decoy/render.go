@@ -50,6 +50,7 @@ func textLinks(s string, cl *client) string {
 		return s
 	}
 	var b strings.Builder
+	b.Grow(len(s) + 64)
 	for {
 		i := strings.IndexByte(s, linkOpen)
 		if i < 0 {
@@ -258,6 +259,7 @@ func (c *composer) htmlOwn(b *strings.Builder, m *msg, top bool) {
 // line breaks become <br>.
 func htmlLinks(s string) string {
 	var b strings.Builder
+	b.Grow(len(s) + len(s)/4)
 	for {
 		i := strings.IndexByte(s, linkOpen)
 		if i < 0 {
@@ -279,6 +281,7 @@ func brs(s string) string { return strings.ReplaceAll(s, "\n", "<br>\n") }
 // htmlDoc wraps the body in the top client's skeleton.
 func (c *composer) htmlDoc() string {
 	var b strings.Builder
+	b.Grow(16 << 10)
 	top := c.msgs[len(c.msgs)-1]
 	switch top.client.html {
 	case htmlOutlook:
