@@ -27,17 +27,20 @@ type mboxLock struct {
 // kernel locks, retrying with backoff until lockTimeout. It makes sure the
 // file it locked is still the one at path (a remover may have replaced
 // it). A missing file is created when create is set.
-func lockMbox(ctx context.Context, path string, create bool) (*mboxLock, error) {
+func lockMbox(ctx context.Context, path string, create bool, timeout time.Duration) (*mboxLock, error) {
+	if timeout <= 0 {
+		timeout = lockTimeout
+	}
 	if !create {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("mbox %s: %w", path, err)
 		}
 	}
-	deadline := time.Now().Add(lockTimeout)
+	deadline := time.Now().Add(timeout)
 	backoff := 5 * time.Millisecond
 	wait := func(what string) error {
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%s: %w (%s held for more than %v)", path, ErrLocked, what, lockTimeout)
+			return fmt.Errorf("%s: %w (%s held for more than %v)", path, ErrLocked, what, timeout)
 		}
 		t := time.NewTimer(backoff)
 		defer t.Stop()

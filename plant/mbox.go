@@ -20,8 +20,9 @@ import (
 
 // mboxTarget appends to one mbox file.
 type mboxTarget struct {
-	path   string
-	create bool
+	path        string
+	create      bool
+	lockTimeout time.Duration // 0: the package default
 }
 
 var _ Target = (*mboxTarget)(nil)
@@ -114,7 +115,7 @@ func (t *mboxTarget) Plant(ctx context.Context, m Message) (Receipt, error) {
 			return Receipt{}, fmt.Errorf("create mbox folder: %w", err)
 		}
 	}
-	l, err := lockMbox(ctx, t.path, t.create)
+	l, err := lockMbox(ctx, t.path, t.create, t.lockTimeout)
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -377,7 +378,7 @@ func (t *mboxTarget) Remove(ctx context.Context, r Receipt) error {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	l, err := lockMbox(ctx, path, false)
+	l, err := lockMbox(ctx, path, false, t.lockTimeout)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}

@@ -68,6 +68,9 @@ type Options struct {
 	// is missing; without it a missing target is an error wrapping
 	// fs.ErrNotExist.
 	Create bool
+	// LockTimeout bounds the wait for an mbox held locked by another
+	// process (a mail client, the delivery agent); 0 means 20 seconds.
+	LockTimeout time.Duration
 }
 
 // Target kinds, as in Receipt.Kind and the spec's scheme.
@@ -133,7 +136,7 @@ func Open(spec string, opt Options) (Target, error) {
 		if opt.Folder != "" {
 			return nil, fmt.Errorf("%w %q: an mbox file has no folders (Folder %q)", ErrSpec, spec, opt.Folder)
 		}
-		return &mboxTarget{path: abs, create: opt.Create}, nil
+		return &mboxTarget{path: abs, create: opt.Create, lockTimeout: opt.LockTimeout}, nil
 	case KindEML:
 		if opt.Folder != "" {
 			return nil, fmt.Errorf("%w %q: give the folder in the path (eml:DIR/SUB), not as Folder %q", ErrSpec, spec, opt.Folder)

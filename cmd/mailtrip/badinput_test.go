@@ -68,7 +68,7 @@ func TestBadInput(t *testing.T) {
 	var r childResult
 	if os.Geteuid() == 0 {
 		// Root reads any folder; run the scan as an unprivileged user.
-		r = runAsNobody(t, dir)
+		r = runAsNobody(t, filepath.Dir(dir), "scan", "--format", "json", dir)
 	} else {
 		r.Code, r.Stdout, r.Stderr = runCLI(t, docsEnv, "scan", "--format", "json", dir)
 	}
@@ -111,20 +111,21 @@ func TestBadInput(t *testing.T) {
 }
 
 // runAsNobody re-runs this test binary as user nobody, which runs
-// TestBadInputChild on dir and writes its result to a file.
-func runAsNobody(t *testing.T, dir string) childResult {
+// TestCLIChild: mailtrip with args, in base (which nobody must be able to
+// write: the result goes there).
+func runAsNobody(t *testing.T, base string, args ...string) childResult {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := filepath.Dir(dir)
 	bin := filepath.Join(base, "mailtrip.test")
 	copyFile(t, exe, bin, 0o755)
 	resultFile := filepath.Join(base, "result.json")
-	cmd := exec.Command(bin, "-test.run=^TestBadInputChild$", "-test.count=1")
+	argv, _ := json.Marshal(args)
+	cmd := exec.Command(bin, "-test.run=^TestCLIChild$", "-test.count=1")
 	cmd.Dir = base
-	cmd.Env = append(os.Environ(), "MAILTRIP_CHILD_DIR="+dir, "MAILTRIP_CHILD_RESULT="+resultFile, "HOME="+base)
+	cmd.Env = append(os.Environ(), "MAILTRIP_CHILD_ARGS="+string(argv), "MAILTRIP_CHILD_RESULT="+resultFile, "HOME="+base)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("child as nobody: %v\n%s", err, out)
@@ -140,14 +141,18 @@ func runAsNobody(t *testing.T, dir string) childResult {
 	return r
 }
 
-// TestBadInputChild is run by runAsNobody only.
-func TestBadInputChild(t *testing.T) {
-	dir := os.Getenv("MAILTRIP_CHILD_DIR")
-	if dir == "" {
-		t.Skip("helper for TestBadInput")
+// TestCLIChild is run by runAsNobody only.
+func TestCLIChild(t *testing.T) {
+	argv := os.Getenv("MAILTRIP_CHILD_ARGS")
+	if argv == "" {
+		t.Skip("helper for tests that run mailtrip as an unprivileged user")
+	}
+	var args []string
+	if err := json.Unmarshal([]byte(argv), &args); err != nil {
+		t.Fatal(err)
 	}
 	var r childResult
-	r.Code, r.Stdout, r.Stderr = runCLI(t, docsEnv, "scan", "--format", "json", dir)
+	r.Code, r.Stdout, r.Stderr = runCLI(t, docsEnv, args...)
 	data, _ := json.Marshal(r)
 	if err := os.WriteFile(os.Getenv("MAILTRIP_CHILD_RESULT"), data, 0o644); err != nil {
 		t.Fatal(err)

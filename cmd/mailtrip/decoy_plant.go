@@ -22,11 +22,13 @@ import (
 	"github.com/mailtrip/mailtrip/store"
 )
 
-// imapFlags are the IMAP connection settings plant, verify and remove share.
+// imapFlags are the target access settings plant, verify and remove share:
+// IMAP connection settings and the mbox lock wait.
 type imapFlags struct {
 	passwordFile  string
 	insecure      bool
 	tlsSkipVerify bool
+	lockTimeout   time.Duration
 }
 
 // EnvIMAPPassword holds the IMAP password for imap:// and imaps:// targets.
@@ -36,6 +38,7 @@ func (f *imapFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.passwordFile, "password-file", "", "file holding the IMAP password (default $"+EnvIMAPPassword+")")
 	fl.BoolVar(&f.insecure, "insecure", false, "allow imap:// without STARTTLS (the password crosses the network in clear)")
 	fl.BoolVar(&f.tlsSkipVerify, "tls-skip-verify", false, "accept any IMAP server certificate (self-signed test servers)")
+	fl.DurationVar(&f.lockTimeout, "lock-timeout", 20*time.Second, "how long to wait for an mbox another process holds locked")
 }
 
 // password finds the IMAP password: --password-file, then the
@@ -166,7 +169,7 @@ func (a *app) decoyPlant(ctx context.Context, f *plantFlags) error {
 		if err != nil {
 			return err
 		}
-	} else if target, err = plant.Open(f.to, plant.Options{Folder: f.folder, Create: f.create}); err != nil {
+	} else if target, err = plant.Open(f.to, plant.Options{Folder: f.folder, Create: f.create, LockTimeout: a.imap.lockTimeout}); err != nil {
 		return usageError("--to: %v", err)
 	}
 	where := f.to
@@ -289,7 +292,7 @@ func (a *app) targetOf(p store.Planting) (plant.Target, error) {
 	if p.TargetKind == store.TargetMaildir && folder == "INBOX" {
 		folder = ""
 	}
-	return plant.Open(p.TargetKind+":"+p.Target, plant.Options{Folder: folder})
+	return plant.Open(p.TargetKind+":"+p.Target, plant.Options{Folder: folder, LockTimeout: a.imap.lockTimeout})
 }
 
 // selectPlantings returns the active plantings of the decoys named (all
