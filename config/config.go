@@ -42,6 +42,8 @@ type Config struct {
 	Org Org `yaml:"org"`
 	// Canary says where breadcrumbs point: the tripwires' addresses.
 	Canary Canary `yaml:"canary"`
+	// Serve configures the tripwire daemon.
+	Serve Serve `yaml:"serve"`
 }
 
 // Org is the organisation profile decoys are written for. Empty fields
@@ -110,6 +112,7 @@ func Default() Config {
 	return Config{
 		Scan:   Scan{FailOn: "medium"},
 		Canary: Canary{BaseURL: DefaultCanaryBaseURL, DNSZone: DefaultCanaryZone, MailDomain: DefaultCanaryZone},
+		Serve:  defaultServe(),
 	}
 }
 
@@ -247,6 +250,9 @@ func (c Config) Validate() error {
 		if n.v < 0 {
 			errs = append(errs, fmt.Errorf("scan.%s: %d is negative", n.name, n.v))
 		}
+	}
+	if err := c.Serve.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
