@@ -15,6 +15,10 @@ import (
 	"github.com/mailtrip/mailtrip/store"
 )
 
+// TestSourceLocal is the source a decoy test window names for touches that
+// have no address (a decoy file opened on this machine).
+const TestSourceLocal = "local"
+
 // Options configure a [Service]. Store is required; the rest has defaults.
 type Options struct {
 	Store    *store.Store
@@ -132,6 +136,22 @@ func (s *Service) Record(ctx context.Context, h Hit) (Result, error) {
 	}
 	if h.Source.Addr().IsValid() {
 		sh.SourceIP = h.Source.Addr().Unmap().String()
+	}
+	if r.decoyID != "" && !h.Test {
+		// `mailtrip decoy test` opened a window for this decoy and source.
+		src := sh.SourceIP
+		if src == "" {
+			src = TestSourceLocal
+		}
+		test, err := s.st.InDecoyTest(ctx, r.decoyID, src, h.Time)
+		if err != nil {
+			s.stats.Failed.Add(1)
+			return Result{}, err
+		}
+		if test {
+			sh.Test = true
+			r.detail["test"] = true
+		}
 	}
 	if reason := s.opt.Scanners.Judge(h, r.plantedAt); reason != "" {
 		sh.Scanner = true

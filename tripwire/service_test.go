@@ -302,3 +302,24 @@ func TestServiceRecoversUnattributed(t *testing.T) {
 		t.Fatalf("alerts = %+v", as)
 	}
 }
+
+func TestServiceTestWindow(t *testing.T) {
+	f := newFixture(t, tripwire.Options{})
+	ctx := context.Background()
+	if err := f.st.StartDecoyTest(ctx, f.decoy, "127.0.0.1", time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	// The test's own touch is a test; the same touch from elsewhere in the
+	// same minute is not.
+	f.record(t, tripwire.Hit{Trap: tripwire.TrapHTTP, Source: netip.MustParseAddrPort("127.0.0.1:40000"), Subs: []token.SubID{f.url}})
+	f.record(t, tripwire.Hit{Trap: tripwire.TrapHTTP, Source: attacker, Subs: []token.SubID{f.url}})
+	f.settle(t)
+	as, _ := f.st.Alerts(ctx, store.AlertFilter{})
+	levels := map[alert.Level]int{}
+	for _, a := range as {
+		levels[a.Rule.Level]++
+	}
+	if len(as) != 2 || levels[alert.Informational] != 1 || levels[alert.High] != 1 {
+		t.Fatalf("alerts: %v (want one test, one high)", levels)
+	}
+}

@@ -70,6 +70,7 @@ type runScanner struct {
 	buf      []byte
 	skipping bool // inside an over-long run: drop bytes up to the next delimiter
 	out      *subSet
+	flushAt  int // 0: runFlush (tests set it low)
 }
 
 func isAlnum(c byte) bool {
@@ -93,7 +94,7 @@ func (r *runScanner) write(p []byte) {
 		p = p[i:]
 	}
 	r.buf = append(r.buf, p...)
-	if len(r.buf) >= runFlush {
+	if len(r.buf) >= runFlush || r.flushAt > 0 && len(r.buf) >= r.flushAt {
 		r.process()
 	}
 }
@@ -105,9 +106,11 @@ func (r *runScanner) process() {
 	for j >= 0 && isAlnum(r.buf[j]) {
 		j--
 	}
-	if j < 0 { // one run, far too long to be a candidate
-		r.buf = r.buf[:0]
-		r.skipping = true
+	if j < 0 { // one run so far
+		if len(r.buf) > maxCarry { // too long to be a candidate
+			r.buf = r.buf[:0]
+			r.skipping = true
+		}
 		return
 	}
 	r.out.add(token.Find(string(r.buf[:j+1])))
