@@ -86,8 +86,10 @@ type Server struct {
 
 	requests, hits, noise, refused, errs atomic.Int64
 
-	mu     sync.Mutex
-	closed bool
+	mu      sync.Mutex
+	closed  bool
+	drained chan struct{} // closed when a Shutdown has returned
+	once    sync.Once
 }
 
 // New returns a trap recording to rec and logging to log (nil: discard).
@@ -102,7 +104,7 @@ func New(cfg Config, rec tripwire.Recorder, log *slog.Logger) *Server {
 	cfg.IdleTimeout = orDefault(cfg.IdleTimeout, DefaultIdleTimeout)
 	cfg.RecordTimeout = orDefault(cfg.RecordTimeout, DefaultRecordTimeout)
 	cfg.MaxFormBytes = orDefault(cfg.MaxFormBytes, DefaultMaxFormBytes)
-	s := &Server{cfg: cfg, rec: rec, log: log}
+	s := &Server{cfg: cfg, rec: rec, log: log, drained: make(chan struct{})}
 	for _, p := range cfg.TrustedProxies {
 		if p.IsValid() {
 			s.trusted = append(s.trusted, p.Masked())
@@ -203,6 +205,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		err = s.srv.Serve(ln)
 	}
 	if errors.Is(err, http.ErrServerClosed) {
+		// net/http returns at once; the requests in flight (and their
+		// Record calls) finish while Shutdown waits for them.
+		<-s.drained
 		return nil
 	}
 	if err != nil {
@@ -217,7 +222,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
-	if err := s.srv.Shutdown(ctx); err != nil {
+	err := s.srv.Shutdown(ctx)
+	s.once.Do(func() { close(s.drained) })
+	if err != nil {
 		return fmt.Errorf("httptrap: shutdown: %w", err)
 	}
 	return nil
