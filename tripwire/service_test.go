@@ -19,6 +19,8 @@ import (
 type fixture struct {
 	st      *store.Store
 	svc     *tripwire.Service
+	stop    func()
+	link    string
 	decoy   string
 	url     token.SubID
 	dns     token.SubID
@@ -30,7 +32,7 @@ type fixture struct {
 // newFixture stores one decoy with a link, a host name, a Message-ID and a
 // credential, planted an hour ago in alice's INBOX/Finance, and starts a
 // Service on it.
-func newFixture(t *testing.T, opt tripwire.Options) *fixture {
+func newFixture(t testing.TB, opt tripwire.Options) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "mailtrip.db"))
@@ -53,6 +55,7 @@ func newFixture(t *testing.T, opt tripwire.Options) *fixture {
 		{Sub: string(f.mid), Kind: string(token.KindMessageID), Value: d.MessageID},
 		{Sub: string(token.Derive(secret, id, token.KindCredential, 0)), Kind: string(token.KindCredential), Value: "svc-treasury", Password: "Winter-Lake-42"},
 	}
+	f.link = tokens[0].Value
 	if err := st.PutDecoy(ctx, d, tokens); err != nil {
 		t.Fatal(err)
 	}
@@ -77,9 +80,14 @@ func newFixture(t *testing.T, opt tripwire.Options) *fixture {
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { f.svc.Run(runCtx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	var once sync.Once
+	f.stop = func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(f.stop)
 	return f
 }
+
+// stopService stops the fixture's Service.
+func (f *fixture) stopService() { f.stop() }
 
 func (f *fixture) record(t *testing.T, h tripwire.Hit) tripwire.Result {
 	t.Helper()
