@@ -3,6 +3,8 @@ package tripwire
 import (
 	"context"
 	"errors"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -107,9 +109,19 @@ func (r *resolver) resolve(ctx context.Context, h Hit) (resolution, error) {
 		if err != nil {
 			return res, err
 		}
+		if len(ps) == 0 {
+			// A Maildir message is renamed when a client reads it (flags
+			// after ":2,", new/ → cur/): match by its unique name.
+			if p, ok, err := r.maildirPlanting(ctx, h.Path); err != nil {
+				return res, err
+			} else if ok {
+				ps = append(ps, p)
+			}
+		}
 		if len(ps) > 0 {
 			res.decoyID, res.kind = ps[0].DecoyID, "file"
 			res.detail["token_kind"] = "file"
+			res.detail["planted_path"] = ps[0].Path
 		}
 	}
 	if res.decoyID != "" {
@@ -120,6 +132,38 @@ func (r *resolver) resolve(ctx context.Context, h Hit) (resolution, error) {
 		res.plantedAt = at
 	}
 	return res, nil
+}
+
+// maildirPlanting finds the active Maildir planting whose file is path
+// after a rename by a mail client.
+func (r *resolver) maildirPlanting(ctx context.Context, path string) (store.Planting, bool, error) {
+	unique := maildirUnique(path)
+	if unique == "" {
+		return store.Planting{}, false, nil
+	}
+	ps, err := r.st.Plantings(ctx, store.PlantingFilter{Kind: store.TargetMaildir, Active: true})
+	if err != nil {
+		return store.Planting{}, false, err
+	}
+	for _, p := range ps {
+		if maildirUnique(p.Path) == unique {
+			return p, true, nil
+		}
+	}
+	return store.Planting{}, false, nil
+}
+
+// maildirUnique is a Maildir file's unique name (before ":2," and the
+// flags), or "" when path is not in a cur/ or new/ folder.
+func maildirUnique(path string) string {
+	dir, base := filepath.Split(path)
+	if d := filepath.Base(filepath.Clean(dir)); d != "cur" && d != "new" {
+		return ""
+	}
+	if i := strings.IndexByte(base, ':'); i >= 0 {
+		base = base[:i]
+	}
+	return base
 }
 
 func (r *resolver) lookupSub(ctx context.Context, sub string) (store.TokenRecord, bool, error) {

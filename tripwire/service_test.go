@@ -331,3 +331,16 @@ func TestServiceTestWindow(t *testing.T) {
 		t.Fatalf("alerts: %v (want one test, one high)", levels)
 	}
 }
+
+func TestServiceFileHitAfterRename(t *testing.T) {
+	f := newFixture(t, tripwire.Options{})
+	// The fixture's decoy is planted at /var/mail/alice/cur/1.eml; a
+	// client that read it renamed it.
+	f.record(t, tripwire.Hit{Trap: tripwire.TrapFile, Path: "/var/mail/alice/cur/1.eml:2,S",
+		Detail: map[string]any{"event": "open", "pid": 4242, "exe": "/usr/bin/cp"}})
+	f.settle(t)
+	as, _ := f.st.Alerts(context.Background(), store.AlertFilter{})
+	if len(as) != 1 || as[0].Rule.ID != "mailtrip-decoy-file-opened" || as[0].Decoy.Folder != "INBOX/Finance" {
+		t.Fatalf("alerts = %+v", as)
+	}
+}
