@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,8 +17,14 @@ import (
 )
 
 // TestSourceLocal is the source a decoy test window names for touches that
-// have no address (a decoy file opened on this machine).
+// have no address and no process (a decoy file opened on this machine,
+// seen by inotify). With fanotify the file trap names the process, and a
+// window names it as [TestSourcePID].
 const TestSourceLocal = "local"
+
+// TestSourcePID is the source of a test window for the file touches of one
+// process.
+func TestSourcePID(pid int) string { return "pid:" + strconv.Itoa(pid) }
 
 // Options configure a [Service]. Store is required; the rest has defaults.
 type Options struct {
@@ -142,15 +149,22 @@ func (s *Service) Record(ctx context.Context, h Hit) (Result, error) {
 		src := sh.SourceIP
 		if src == "" {
 			src = TestSourceLocal
+			if pid, ok := h.Detail["pid"].(int); ok && pid > 0 {
+				src = TestSourcePID(pid)
+			}
 		}
-		test, err := s.st.InDecoyTest(ctx, r.decoyID, src, h.Time)
+		purpose, err := s.st.InDecoyTest(ctx, r.decoyID, src, h.Time)
 		if err != nil {
 			s.stats.Failed.Add(1)
 			return Result{}, err
 		}
-		if test {
+		switch purpose {
+		case store.PurposeTest:
 			sh.Test = true
 			r.detail["test"] = true
+		case store.PurposeVerify:
+			sh.Expected = true
+			r.detail["expected"] = "mailtrip decoy verify was reading the decoy"
 		}
 	}
 	if reason := s.opt.Scanners.Judge(h, r.plantedAt); reason != "" {

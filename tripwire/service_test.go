@@ -314,7 +314,7 @@ func TestServiceRecoversUnattributed(t *testing.T) {
 func TestServiceTestWindow(t *testing.T) {
 	f := newFixture(t, tripwire.Options{})
 	ctx := context.Background()
-	if err := f.st.StartDecoyTest(ctx, f.decoy, "127.0.0.1", time.Now().Add(time.Minute)); err != nil {
+	if err := f.st.StartDecoyTest(ctx, f.decoy, "127.0.0.1", store.PurposeTest, time.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	// The test's own touch is a test; the same touch from elsewhere in the

@@ -87,17 +87,18 @@ func (a *app) decoyTest(ctx context.Context, id string, f *fireFlags) error {
 		// The window names the address this machine reaches the traps
 		// from, so only its own touches count as the test.
 		start := time.Now().UTC()
-		sources := map[string]bool{tripwire.TestSourceLocal: true}
+		sources := map[string]bool{tripwire.TestSourceLocal: true, tripwire.TestSourcePID(os.Getpid()): true}
 		for _, addr := range []string{sc.HTTP.Listen, sc.DNS.Listen, sc.SMTP.Listen, sc.IMAP.Listen} {
 			if ip := localIPFor(dialAddr(addr)); ip != "" {
 				sources[ip] = true
 			}
 		}
 		for src := range sources {
-			if err := st.StartDecoyTest(ctx, id, src, start.Add(f.wait+time.Minute)); err != nil {
+			if err := st.StartDecoyTest(ctx, id, src, store.PurposeTest, start.Add(f.wait+time.Minute)); err != nil {
 				return err
 			}
 		}
+		defer func() { _ = st.EndDecoyTests(context.WithoutCancel(ctx), id, store.PurposeTest) }()
 
 		var shots []*shot
 		fire := func(crumb, trap string, match func(store.Hit) bool, fn func() error) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/mailtrip/mailtrip/alert"
 	"github.com/mailtrip/mailtrip/config"
+	"github.com/mailtrip/mailtrip/store"
 	"github.com/mailtrip/mailtrip/tripwire"
 	"github.com/mailtrip/mailtrip/tripwire/dnstrap"
 	"github.com/mailtrip/mailtrip/tripwire/httptrap"
@@ -169,7 +170,7 @@ func (a *app) serve(ctx context.Context, f *serveFlags) error {
 		return tripwire.NewLimiter(sc.Limit.PerSecond, sc.Limit.Burst)
 	}
 
-	traps, stats, err := a.openTraps(sc, svc, limiter, log)
+	traps, stats, err := a.openTraps(ctx, sc, st, svc, limiter, log)
 	if err != nil {
 		for _, l := range traps {
 			_ = l.shutdown(context.Background())
@@ -309,7 +310,7 @@ func (a *app) warnCanary(log *slog.Logger) {
 
 // openTraps opens every enabled listener. On error, the traps opened so
 // far are returned for the caller to close.
-func (a *app) openTraps(sc config.Serve, rec tripwire.Recorder, limiter func() *tripwire.Limiter, log *slog.Logger) ([]listener, *trapStats, error) {
+func (a *app) openTraps(ctx context.Context, sc config.Serve, st *store.Store, rec tripwire.Recorder, limiter func() *tripwire.Limiter, log *slog.Logger) ([]listener, *trapStats, error) {
 	var out []listener
 	stats := &trapStats{}
 	on := func(addr string) bool { return addr != "" && addr != config.Off }
@@ -329,7 +330,7 @@ func (a *app) openTraps(sc config.Serve, rec tripwire.Recorder, limiter func() *
 			return out, nil, fmt.Errorf("http trap: %w", err)
 		}
 		cfg := httptrap.Config{TrustedProxies: trusted, CertFile: sc.HTTP.TLSCert, KeyFile: sc.HTTP.TLSKey, Limiter: limiter()}
-		cfg.Login = a.loginHandler(sc, rec, log)
+		cfg.Login = a.loginHandler(sc, rec, log, stats)
 		srv := httptrap.New(cfg, rec, log.With("trap", "http"))
 		stats.http = srv
 		out = append(out, listener{name: "http", addr: ln.Addr().String(),
@@ -385,7 +386,7 @@ func (a *app) openTraps(sc config.Serve, rec tripwire.Recorder, limiter func() *
 		out = append(out, listener{name: "smtp", addr: ln.Addr().String(),
 			serve: func(ctx context.Context) error { return srv.Serve(ctx, ln) }, shutdown: srv.Shutdown})
 	}
-	more, err := a.openMoreTraps(sc, rec, limiter, log, stats)
+	more, err := a.openMoreTraps(ctx, sc, st, rec, limiter, log, stats)
 	out = append(out, more...)
 	return out, stats, err
 }

@@ -19,9 +19,10 @@
 // At the end of DATA, one Hit{Trap: "smtp"} with Source (the peer),
 // Subs (candidates from the envelope recipients first, then from the whole
 // message: header fields such as To, Cc, Message-ID, In-Reply-To and
-// References, and the body — see scanMessage for the views of the body it
-// reads, so a forwarded decoy is recognised by its links, its addresses or
-// the Message-ID whose left part carries a sub-id) and Detail:
+// References, and the body: the raw text, the text with quoted-printable
+// soft line breaks joined, and base64-looking lines decoded (scan.go); so
+// a forwarded decoy is recognised by its links, its addresses or the
+// Message-ID whose left part carries a sub-id) and Detail:
 //
 //	helo, mail_from, rcpt_to []string, size (bytes of DATA), tls (bool),
 //	headers {From, To, Cc, Subject, Date, Message-ID, In-Reply-To,

@@ -89,7 +89,7 @@ type Server struct {
 	listeners map[*listener]struct{}
 	conns     map[*trackedConn]struct{}
 
-	conns_, refused, messages, partial, oversize, relay, errs atomic.Int64
+	served, refused, messages, partial, oversize, relay, errs atomic.Int64
 }
 
 // New returns a trap recording to rec and logging to log (nil: discard).
@@ -152,7 +152,7 @@ func normDomain(d string) string {
 // Stats returns the counters.
 func (s *Server) Stats() Stats {
 	return Stats{
-		Connections: s.conns_.Load(),
+		Connections: s.served.Load(),
 		Refused:     s.refused.Load(),
 		Messages:    s.messages.Load(),
 		Partial:     s.partial.Load(),
@@ -269,7 +269,7 @@ func (l *listener) Accept() (net.Conn, error) {
 		s.mu.Lock()
 		s.conns[tc] = struct{}{}
 		s.mu.Unlock()
-		s.conns_.Add(1)
+		s.served.Add(1)
 		return tc, nil
 	}
 }

@@ -31,12 +31,14 @@ CREATE INDEX incidents_open ON incidents (decoy_id, source, kind, last_at);
 -- The file trap resolves a touched file to its planting by path.
 CREATE INDEX plantings_path ON plantings (path) WHERE path != '';
 
--- decoy_tests: while `mailtrip decoy test` fires a decoy's breadcrumbs,
--- hits of that decoy from the test's source address are marked as tests.
+-- decoy_tests: while `mailtrip decoy test` fires a decoy's breadcrumbs
+-- (purpose 'test'), or `decoy verify` reads its files ('verify'), hits of
+-- that decoy from that source are marked as tests or as expected.
 CREATE TABLE decoy_tests (
 	id         INTEGER PRIMARY KEY,
 	decoy_id   TEXT NOT NULL REFERENCES decoys (id) ON DELETE CASCADE,
 	source     TEXT NOT NULL,
+	purpose    TEXT NOT NULL DEFAULT 'test' CHECK (purpose IN ('test', 'verify')),
 	started_at TEXT NOT NULL,
 	expires_at TEXT NOT NULL
 ) STRICT;

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# wrk against the HTTP trap's image beacon with durable recording (JSON
+# lines, group-committed fsync), with a no-op recorder, and against a bare
+# net/http handler returning the same image; prints requests/s and the
+# ratios against the goals (≥ 0.5× bare, ≥ 10k hits/s).
+#
+#   bash bench/httptrap/bench.sh
+#   DURATION=30s CONNS=128 THREADS=2 bash bench/httptrap/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
+PORT=${PORT:-18025}
+BENCH_DIR=${BENCH_DIR:-${TMPDIR:-/tmp}/mailtrip-bench}
+GOFLAGS_EXTRA=${GOFLAGS_EXTRA:-}
+
+if ! command -v wrk >/dev/null; then
+	echo "wrk not found: apt-get install -y wrk" >&2
+	[[ -n "${CI:-}" ]] && exit 1
+	exit 0
+fi
+mkdir -p "$BENCH_DIR"
+bin="$BENCH_DIR/httptrap-bench"
+go build $GOFLAGS_EXTRA -o "$bin" ./bench/httptrap
+
+# A sub-id-shaped path segment; the trap does the same work whether or not
+# it resolves.
+url="http://127.0.0.1:$PORT/img/k7xq2m4pz5wr3v6n/logo.png"
+
+declare -A rps
+run() { # name, server args...
+	local name=$1; shift
+	local hits="$BENCH_DIR/httptrap-hits.jsonl"
+	rm -f "$hits"
+	"$bin" -addr "127.0.0.1:$PORT" -file "$hits" "$@" >"$BENCH_DIR/httptrap-$name.json" &
+	local pid=$!
+	for _ in $(seq 50); do
+		curl -fso /dev/null "$url" 2>/dev/null && break
+		sleep 0.1
+	done
+	local out
+	out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$url")
+	kill -INT "$pid"
+	wait "$pid" || true
+	local r p99
+	r=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+	p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+	local non2xx
+	non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+	rps[$name]=$r
+	printf '%-28s %12s req/s   p99 %-8s %s\n' "$name" "$r" "$p99" "${non2xx:+non-2xx: $non2xx}"
+	echo "    server: $(cat "$BENCH_DIR/httptrap-$name.json")"
+	rm -f "$hits"
+}
+
+echo "wrk -t$THREADS -c$CONNS -d$DURATION $url   ($(nproc) cores, shared with wrk)"
+run bare -mode bare
+run trap-noop -mode trap -recorder noop
+run trap-file-fsync -mode trap -recorder file
+
+ratio=$(awk -v a="${rps[trap-file-fsync]}" -v b="${rps[bare]}" 'BEGIN {printf "%.2f", a/b}')
+ratio_noop=$(awk -v a="${rps[trap-noop]}" -v b="${rps[bare]}" 'BEGIN {printf "%.2f", a/b}')
+verdict() { awk -v x="$1" -v g="$2" 'BEGIN {print (x >= g ? "met" : "NOT MET")}'; }
+echo
+echo "trap (durable) / bare:  ${ratio}×   goal ≥ 0.5×       $(verdict "$ratio" 0.5)"
+echo "trap (no-op) / bare:    ${ratio_noop}×"
+echo "trap (durable) hits/s:  ${rps[trap-file-fsync]}   goal ≥ 10000   $(verdict "${rps[trap-file-fsync]}" 10000)"
