@@ -21,10 +21,16 @@ const (
 	FormatEML     Format = "eml"
 	FormatMbox    Format = "mbox"
 	FormatMaildir Format = "maildir"
+	// FormatLog is a log or audit file (JSON, JSON Lines, CSV, syslog,
+	// W3C); Unit.LogFormat names the reader. --input-format log forces
+	// reading a file as a log, the reader still chosen from its content.
+	FormatLog Format = "log"
+	// FormatEVTX is a Windows event log file (logfmt/evtx).
+	FormatEVTX Format = "evtx"
 )
 
 // Formats lists the values --input-format accepts.
-var Formats = []Format{FormatAuto, FormatEML, FormatMbox, FormatMaildir}
+var Formats = []Format{FormatAuto, FormatEML, FormatMbox, FormatMaildir, FormatLog, FormatEVTX}
 
 // ParseFormat validates a --input-format value.
 func ParseFormat(s string) (Format, error) {
@@ -36,7 +42,7 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("unknown input format %q (want one of auto, eml, mbox, maildir)", s)
+	return "", fmt.Errorf("unknown input format %q (want one of auto, eml, mbox, maildir, log, evtx)", s)
 }
 
 // sniffLen is how much of a file is read to recognise it.
@@ -49,44 +55,61 @@ const (
 	kindUnknown kind = iota
 	kindEML
 	kindMbox
-	kindPST // Outlook data file: listed, needs conversion
+	kindPST  // Outlook data file: listed, needs conversion
+	kindLog  // a log format logfmt/sniff recognises
+	kindEVTX // a Windows event log
 )
 
 var pstMagic = []byte("!BDN")
 
 // sniff recognises a file from its first bytes. gz reports a gzip wrapper,
-// whose content was sniffed instead.
-func sniff(path string) (k kind, gz bool, err error) {
+// whose content was sniffed instead. A file that is not mail is tried as a
+// log; logFormat then names its reader.
+func sniff(path string, explicit bool) (k kind, gz bool, logFormat string, err error) {
+	k, gz, head, err := sniffHead(path)
+	if err != nil || k != kindUnknown {
+		return k, gz, "", err
+	}
+	if lf := sniffLog(head, path, explicit); lf != "" {
+		return kindLog, gz, lf, nil
+	}
+	return kindUnknown, gz, "", nil
+}
+
+// sniffHead reads a file's first bytes (through gzip) and recognises mail.
+func sniffHead(path string) (k kind, gz bool, head []byte, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return kindUnknown, false, err
+		return kindUnknown, false, nil, err
 	}
 	defer f.Close()
 	buf := make([]byte, sniffLen)
 	n, err := io.ReadFull(f, buf)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return kindUnknown, false, err
+		return kindUnknown, false, nil, err
 	}
 	buf = buf[:n]
 	if len(buf) >= 2 && buf[0] == 0x1f && buf[1] == 0x8b {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return kindUnknown, true, err
+			return kindUnknown, true, nil, err
 		}
 		zr, err := gzip.NewReader(f)
 		if err != nil {
-			return kindUnknown, true, nil
+			return kindUnknown, true, nil, nil
 		}
 		inner := make([]byte, sniffLen)
 		m, _ := io.ReadFull(zr, inner)
-		return sniffBytes(inner[:m]), true, nil
+		return sniffBytes(inner[:m]), true, inner[:m], nil
 	}
-	return sniffBytes(buf), false, nil
+	return sniffBytes(buf), false, buf, nil
 }
 
 func sniffBytes(b []byte) kind {
 	switch {
 	case bytes.HasPrefix(b, pstMagic):
 		return kindPST
+	case isEVTX(b):
+		return kindEVTX
 	case mbox.Sniff(b):
 		return kindMbox
 	case looksLikeMessage(b):

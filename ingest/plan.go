@@ -48,6 +48,8 @@ type Unit struct {
 	Start, End int64 // End < 0: to end of file
 	// File batch (FormatEML, FormatMaildir).
 	Files []File
+	// LogFormat names the reader of a FormatLog unit (Path is the file).
+	LogFormat string
 	// Bytes this unit covers, for progress.
 	Bytes int64
 
@@ -238,19 +240,27 @@ func relFolder(root, dir string) string {
 func (p *Planner) file(path string, fi fs.FileInfo, folder string, explicit bool, emit func(*Unit)) (File, bool) {
 	format := p.opt.Format
 	var gz bool
-	if format == FormatAuto || format == FormatMbox {
-		k, isGz, err := sniff(path)
+	var logFormat string
+	if format == FormatAuto || format == FormatMbox || format == FormatLog || format == FormatEVTX {
+		k, isGz, lf, err := sniff(path, explicit || format == FormatLog)
 		if err != nil {
 			p.fail(fmt.Errorf("%s: %w", path, unwrapPathError(err)))
 			return File{}, false
 		}
-		gz = isGz
+		gz, logFormat = isGz, lf
+		if format == FormatLog && logFormat == "" {
+			logFormat = "jsonlog.auto" // forced: read as generic JSON/CSV
+		}
 		if format == FormatAuto {
 			switch k {
 			case kindMbox:
 				format = FormatMbox
 			case kindEML:
 				format = FormatEML
+			case kindLog:
+				format = FormatLog
+			case kindEVTX:
+				format = FormatEVTX
 			case kindPST:
 				p.plan.Outlook = append(p.plan.Outlook, path)
 				p.skip(path, "Outlook data file: convert it first (readpst -M -o OUT "+path+") and scan the output")
@@ -260,7 +270,7 @@ func (p *Planner) file(path string, fi fs.FileInfo, folder string, explicit bool
 				return File{}, false
 			default:
 				if explicit {
-					p.fail(fmt.Errorf("%s: not a recognised mail store (eml, mbox, gzip mbox, Maildir); use --input-format to force one", path))
+					p.fail(fmt.Errorf("%s: not a recognised mail store (eml, mbox, gzip mbox, Maildir) or log (JSON, JSON Lines, CSV, syslog, W3C); use --input-format to force one", path))
 				} else {
 					p.skip(path, "format not recognised")
 				}
@@ -271,6 +281,12 @@ func (p *Planner) file(path string, fi fs.FileInfo, folder string, explicit bool
 	switch format {
 	case FormatMbox:
 		p.mbox(path, fi.Size(), folder, gz, emit)
+		return File{}, false
+	case FormatEVTX:
+		p.emitUnit(&Unit{Format: FormatEVTX, Mailbox: path, Path: path, End: -1, Bytes: fi.Size()}, emit)
+		return File{}, false
+	case FormatLog:
+		p.emitUnit(&Unit{Format: FormatLog, LogFormat: logFormat, Mailbox: path, Path: path, Gzip: gz, End: -1, Bytes: fi.Size()}, emit)
 		return File{}, false
 	case FormatMaildir:
 		if explicit {

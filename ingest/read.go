@@ -24,8 +24,15 @@ import (
 // next message. The sequence ends early only when ctx is cancelled.
 func (u *Unit) Events(ctx context.Context) iter.Seq2[*event.Event, error] {
 	return func(yield func(*event.Event, error) bool) {
-		if u.Format == FormatMbox {
+		switch u.Format {
+		case FormatMbox:
 			u.readMbox(ctx, yield)
+			return
+		case FormatLog:
+			u.readLog(ctx, yield)
+			return
+		case FormatEVTX:
+			u.readEVTX(ctx, yield)
 			return
 		}
 		for _, f := range u.Files {

@@ -41,9 +41,10 @@ type Pipeline struct {
 
 // Counts summarises a run.
 type Counts struct {
-	Events int64
-	Errors int64
-	Alerts int64
+	Events  int64 // every event read
+	Records int64 // of which log and audit records (the rest are messages)
+	Errors  int64
+	Alerts  int64
 }
 
 // Run reads every source sent on sources until the channel is closed, then
@@ -52,7 +53,8 @@ func (p *Pipeline) Run(ctx context.Context, sources <-chan Source) (Counts, erro
 	var (
 		mu     sync.Mutex
 		counts Counts
-		events atomic.Int64
+		events  atomic.Int64
+		records atomic.Int64
 	)
 	emit := func(a alert.Alert) {
 		if a.DetectedAt.IsZero() {
@@ -89,6 +91,9 @@ func (p *Pipeline) Run(ctx context.Context, sources <-chan Source) (Counts, erro
 						continue
 					}
 					events.Add(1)
+					if ev.Kind == event.KindLog {
+						records.Add(1)
+					}
 					if p.Seen != nil {
 						p.Seen.Add(1)
 					}
@@ -108,6 +113,7 @@ func (p *Pipeline) Run(ctx context.Context, sources <-chan Source) (Counts, erro
 	}
 	wg.Wait()
 	counts.Events = events.Load()
+	counts.Records = records.Load()
 	if err := context.Cause(ctx); err != nil {
 		return counts, err
 	}

@@ -36,8 +36,12 @@ func (s summary) writeLine(w io.Writer) {
 	if secs := s.Elapsed.Seconds(); secs > 0 {
 		rate = fmt.Sprintf(" (%s/s)", humanBytes(int64(float64(s.Bytes)/secs)))
 	}
+	what := plural(s.Counts.Events-s.Counts.Records, "message")
+	if s.Counts.Records > 0 {
+		what += " and " + plural(s.Counts.Records, "log record")
+	}
 	fmt.Fprintf(w, "mailtrip: scanned %s in %s, %s in %s%s; %s",
-		plural(s.Counts.Events, "message"), plural(int64(len(s.Plan.Mailboxes)), "mailbox"), humanBytes(s.Bytes),
+		what, plural(int64(len(s.Plan.Mailboxes)), "mailbox"), humanBytes(s.Bytes),
 		s.Elapsed.Round(time.Millisecond), rate, plural(s.Counts.Alerts, "alert"))
 	if n := s.NErrors; n > 0 {
 		fmt.Fprintf(w, "; %s (results incomplete)", plural(n, "input error"))
@@ -46,7 +50,7 @@ func (s summary) writeLine(w io.Writer) {
 		fmt.Fprintf(w, "; %s about malformed messages that were still read", plural(n, "warning"))
 	}
 	if n := len(s.Plan.Skipped); n > 0 {
-		fmt.Fprintf(w, "; %s not recognised as mail and skipped (--format json lists them)", plural(int64(n), "file"))
+		fmt.Fprintf(w, "; %s not recognised as mail or logs and skipped (--format json lists them)", plural(int64(n), "file"))
 	}
 	fmt.Fprintln(w)
 }
@@ -100,6 +104,7 @@ type jsonSummary struct {
 	Inputs         []string      `json:"inputs"`
 	Mailboxes      int           `json:"mailboxes"`
 	Messages       int64         `json:"messages"`
+	Records        int64         `json:"log_records"`
 	Bytes          int64         `json:"bytes"`
 	ElapsedSeconds float64       `json:"elapsed_seconds"`
 	Alerts         int64         `json:"alerts"`
@@ -123,7 +128,8 @@ func (j *jsonWriter) Close(s summary) error {
 	doc := jsonDoc{Schema: "mailtrip.scan/v1", Alerts: j.alerts, Mailboxes: s.Mailboxes, Summary: jsonSummary{
 		Inputs:         s.Inputs,
 		Mailboxes:      len(s.Plan.Mailboxes),
-		Messages:       s.Counts.Events,
+		Messages:       s.Counts.Events - s.Counts.Records,
+		Records:        s.Counts.Records,
 		Bytes:          s.Bytes,
 		ElapsedSeconds: s.Elapsed.Seconds(),
 		Alerts:         s.Counts.Alerts,

@@ -1,0 +1,185 @@
+package ingest
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/mailtrip/mailtrip/event"
+	"github.com/mailtrip/mailtrip/logfmt"
+	"github.com/mailtrip/mailtrip/logfmt/gws"
+	"github.com/mailtrip/mailtrip/logfmt/jsonlog"
+	"github.com/mailtrip/mailtrip/logfmt/m365"
+	logsniff "github.com/mailtrip/mailtrip/logfmt/sniff"
+	"github.com/mailtrip/mailtrip/logfmt/syslog"
+	"github.com/mailtrip/mailtrip/logfmt/w3c"
+)
+
+// Log records become events of Kind event.KindLog:
+//
+//	Time     the record's time (UTC), zero when it has none
+//	Origin   File; Offset (byte offset of the record) and Line (1-based,
+//	         for line formats and JSON Lines); RecordID the source's own id
+//	         (UAL Id, Workspace id.uniqueQualifier); Format the reader's
+//	         format name (m365.ual, m365.signin, m365.inboxrule,
+//	         m365.mailbox, m365.cmdletlog, gws.activity, syslog, w3c.iis,
+//	         jsonlog.jsonl, jsonlog.array, jsonlog.json, jsonlog.csv)
+//	Mailbox  the user the record is about, as the record names it
+//	Fields   the record's own fields as decoded, nested as in the source,
+//	         plus the keys the reader derives beside them (m365:
+//	         Parameters_flat, ClientIP_addr, ...; see docs/logformats.md).
+//	         Syslog lines: the message's key=value pairs plus Program,
+//	         Service, Event, Host, PID and Message.
+
+// minLogConfidence is how sure a log sniffer must be for a file found in a
+// folder to be read as a log; a file named explicitly needs less.
+const (
+	minLogConfidence      = 50
+	minLogConfidenceNamed = 30
+)
+
+// sniffLog returns the log format of a file's first bytes, or "".
+func sniffLog(head []byte, name string, explicit bool) string {
+	g := logsniff.Best(head, name)
+	min := minLogConfidence
+	if explicit {
+		min = minLogConfidenceNamed
+	}
+	if g.Confidence < min {
+		return ""
+	}
+	return g.Format
+}
+
+// readLog reads a log unit's file record by record.
+func (u *Unit) readLog(ctx context.Context, yield func(*event.Event, error) bool) {
+	fh, err := os.Open(u.Path)
+	if err != nil {
+		yield(nil, fmt.Errorf("%s: %w", u.Path, unwrapPathError(err)))
+		return
+	}
+	defer fh.Close()
+	var r io.Reader = bufio.NewReaderSize(u.counted(fh), 256<<10)
+	if u.Gzip {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			yield(nil, fmt.Errorf("%s: gzip: %w", u.Path, err))
+			return
+		}
+		defer zr.Close()
+		r = zr
+	}
+	next := logReader(u.LogFormat, r)
+	for {
+		if err := context.Cause(ctx); err != nil {
+			yield(nil, err)
+			return
+		}
+		ev, err := next()
+		if err == io.EOF {
+			return
+		}
+		if ev != nil {
+			ev.Origin.File = u.Path
+			ev.Origin.Format = u.LogFormat
+		}
+		if err != nil {
+			err = logError(u.Path, err)
+			var pe *logfmt.ParseError
+			if !errors.As(err, &pe) && ev == nil {
+				// Not about one record: the stream itself failed.
+				yield(nil, err)
+				return
+			}
+		}
+		if !yield(ev, err) {
+			return
+		}
+	}
+}
+
+// logError names the file in a reader's error.
+func logError(path string, err error) error {
+	var pe *logfmt.ParseError
+	if errors.As(err, &pe) {
+		if pe.File == "" {
+			pe.File = path
+		}
+		return err
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
+func logEvent(o logfmt.Origin, f map[string]any) *event.Event {
+	return &event.Event{Kind: event.KindLog, Origin: event.Origin{Offset: o.Offset, Line: int64(o.Line)}, Fields: f}
+}
+
+// logReader returns a function yielding the next event of format from r,
+// io.EOF at the end.
+func logReader(format string, r io.Reader) func() (*event.Event, error) {
+	switch {
+	case strings.HasPrefix(format, "m365."):
+		mr := m365.NewReader(r, m365.Options{})
+		return func() (*event.Event, error) {
+			rec, err := mr.Next()
+			if rec == nil {
+				return nil, err
+			}
+			ev := logEvent(rec.Origin, rec.Fields)
+			ev.Time, ev.Mailbox, ev.Origin.RecordID = rec.Time, rec.UserID(), rec.ID()
+			return ev, err
+		}
+	case strings.HasPrefix(format, "gws."):
+		gr := gws.NewReader(r, gws.Options{})
+		return func() (*event.Event, error) {
+			rec, err := gr.Next()
+			if rec == nil {
+				return nil, err
+			}
+			ev := logEvent(rec.Origin, rec.Fields)
+			ev.Time, ev.Mailbox, ev.Origin.RecordID = rec.Time, rec.UserID(), rec.ID()
+			return ev, err
+		}
+	case strings.HasPrefix(format, "w3c."):
+		wr := w3c.NewReader(r, w3c.Options{})
+		return func() (*event.Event, error) {
+			rec, err := wr.Next()
+			if rec == nil {
+				return nil, err
+			}
+			ev := logEvent(rec.Origin, rec.Fields)
+			ev.Time, ev.Mailbox = rec.Time, rec.UserID()
+			return ev, err
+		}
+	case strings.HasPrefix(format, "syslog"):
+		sr := syslog.NewReader(r, syslog.Options{})
+		return func() (*event.Event, error) {
+			rec, err := sr.Next()
+			if rec == nil {
+				return nil, err
+			}
+			f := make(map[string]any, len(rec.Fields)+6)
+			for k, v := range rec.Fields {
+				f[k] = v
+			}
+			f["Program"], f["Service"], f["Event"], f["Host"], f["PID"], f["Message"] =
+				rec.Program, rec.Service, rec.Event, rec.Host, rec.PID, rec.Message
+			ev := logEvent(rec.Origin, f)
+			ev.Time, ev.Mailbox = rec.Time, rec.UserID()
+			return ev, err
+		}
+	}
+	jr := jsonlog.NewReader(r, jsonlog.Options{})
+	return func() (*event.Event, error) {
+		rec, err := jr.Next()
+		if rec == nil {
+			return nil, err
+		}
+		return logEvent(rec.Origin, rec.Fields), err
+	}
+}
