@@ -51,8 +51,8 @@ type Counts struct {
 // flushes stateful detectors. It returns context.Cause(ctx) when cancelled.
 func (p *Pipeline) Run(ctx context.Context, sources <-chan Source) (Counts, error) {
 	var (
-		mu     sync.Mutex
-		counts Counts
+		mu      sync.Mutex
+		counts  Counts
 		events  atomic.Int64
 		records atomic.Int64
 	)
