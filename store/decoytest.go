@@ -44,3 +44,28 @@ func (s *Store) InDecoyTest(ctx context.Context, decoyID, source string, at time
 	}
 	return purpose, s.wrap("decoy test window", err)
 }
+
+// TestWindow is one open window of a decoy (see [Store.StartDecoyTest]).
+type TestWindow struct {
+	Source, Purpose string
+	Start, End      time.Time
+}
+
+// DecoyTests lists a decoy's windows that end at or after since.
+func (s *Store) DecoyTests(ctx context.Context, decoyID string, since time.Time) ([]TestWindow, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT source, purpose, started_at, expires_at FROM decoy_tests
+	WHERE decoy_id = ? AND expires_at >= ?`), decoyID, s.encodeTime(since))
+	if err != nil {
+		return nil, s.wrap("decoy test windows", err)
+	}
+	defer rows.Close()
+	var out []TestWindow
+	for rows.Next() {
+		var w TestWindow
+		if err := rows.Scan(&w.Source, &w.Purpose, s.scanTime(&w.Start), s.scanTime(&w.End)); err != nil {
+			return nil, s.wrap("decoy test windows", err)
+		}
+		out = append(out, w)
+	}
+	return out, s.wrap("decoy test windows", rows.Err())
+}

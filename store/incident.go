@@ -82,18 +82,22 @@ func (s *Store) Incidents(ctx context.Context, decoyID string, n int) ([]Inciden
 	return out, s.wrap("list incidents", rows.Err())
 }
 
-// Attribution is what attribution decided for one hit: the incident it
-// joins (as it stands after the hit) and that incident's alert.
+// Attribution is what attribution decided for the hits of one incident in
+// one batch: the incident as it stands after them and its alert.
 type Attribution struct {
-	HitID    int64
+	HitIDs   []int64
 	Incident Incident
 	Alert    alert.Alert
-	// NewAlert is true for the first hit of an incident: the alert is
-	// inserted (and Enqueue names the sinks that deliver it). Follow-ups
-	// replace the stored alert's JSON without delivering it again.
+	// NewAlert is true when the incident (and its alert) begins in this
+	// batch: the alert is inserted and queued in the outbox for the sinks
+	// Enqueue names. Otherwise the stored alert's JSON is replaced and it
+	// is not delivered again.
 	NewAlert bool
 	Enqueue  []string
 }
+
+// maxInList bounds the ids in one "IN (...)" list.
+const maxInList = 500
 
 // Attribute applies attributions in one transaction: each incident is
 // inserted or updated, each alert inserted or updated, new alerts queued in
@@ -102,14 +106,24 @@ type Attribution struct {
 // fails the whole batch with [ErrConflict].
 func (s *Store) Attribute(ctx context.Context, as []Attribution) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		incStmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO incidents (id, decoy_id, source, kind, first_at, last_at, hits, traps)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET last_at = excluded.last_at, hits = excluded.hits, traps = excluded.traps`))
+		if err != nil {
+			return err
+		}
+		defer incStmt.Close()
+		alertStmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO alerts (id, time, detected_at, rule_id, level, decoy_id, json)
+	VALUES (?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET json = excluded.json, level = excluded.level`))
+		if err != nil {
+			return err
+		}
+		defer alertStmt.Close()
 		for _, a := range as {
 			in := a.Incident
-			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO incidents (id, decoy_id, source, kind, first_at, last_at, hits, traps)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (id) DO UPDATE SET last_at = excluded.last_at, hits = excluded.hits, traps = excluded.traps`),
-				in.ID, in.DecoyID, in.Source, in.Kind, s.encodeTime(in.FirstAt), s.encodeTime(in.LastAt),
-				in.Hits, strings.Join(in.Traps, ","))
-			if err != nil {
+			if _, err := incStmt.ExecContext(ctx, in.ID, in.DecoyID, in.Source, in.Kind, s.encodeTime(in.FirstAt),
+				s.encodeTime(in.LastAt), in.Hits, strings.Join(in.Traps, ",")); err != nil {
 				return fmt.Errorf("incident %s: %w", in.ID, err)
 			}
 			b, err := json.Marshal(a.Alert)
@@ -127,11 +141,8 @@ func (s *Store) Attribute(ctx context.Context, as []Attribution) error {
 			if a.Alert.Decoy != nil {
 				decoyID = nullString(a.Alert.Decoy.ID)
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO alerts (id, time, detected_at, rule_id, level, decoy_id, json)
-	VALUES (?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (id) DO UPDATE SET json = excluded.json, level = excluded.level`),
-				a.Alert.ID, s.encodeTime(at), s.encodeTime(detected), a.Alert.Rule.ID, int(a.Alert.Rule.Level),
-				decoyID, string(b)); err != nil {
+			if _, err := alertStmt.ExecContext(ctx, a.Alert.ID, s.encodeTime(at), s.encodeTime(detected), a.Alert.Rule.ID,
+				int(a.Alert.Rule.Level), decoyID, string(b)); err != nil {
 				return fmt.Errorf("alert %s: %w", a.Alert.ID, err)
 			}
 			if a.NewAlert {
@@ -142,15 +153,24 @@ func (s *Store) Attribute(ctx context.Context, as []Attribution) error {
 					}
 				}
 			}
-			res, err := tx.ExecContext(ctx, s.q(`UPDATE hits SET state = ?, incident_id = ? WHERE id = ? AND state = ?`),
-				HitDone, in.ID, a.HitID, HitNew)
-			if err != nil {
-				return fmt.Errorf("hit %d: %w", a.HitID, err)
-			}
-			if n, err := res.RowsAffected(); err != nil || n != 1 {
-				// Another attributor (a second serve on the same store)
-				// handled the hit first: keep its result.
-				return fmt.Errorf("hit %d: %w", a.HitID, ErrConflict)
+			for ids := a.HitIDs; len(ids) > 0; {
+				chunk := ids[:min(len(ids), maxInList)]
+				ids = ids[len(chunk):]
+				args := make([]any, 0, len(chunk)+3)
+				args = append(args, HitDone, in.ID, HitNew)
+				for _, id := range chunk {
+					args = append(args, id)
+				}
+				res, err := tx.ExecContext(ctx, s.q(`UPDATE hits SET state = ?, incident_id = ? WHERE state = ? AND id IN (?`+
+					strings.Repeat(", ?", len(chunk)-1)+`)`), args...)
+				if err != nil {
+					return fmt.Errorf("hits of incident %s: %w", in.ID, err)
+				}
+				if n, err := res.RowsAffected(); err != nil || n != int64(len(chunk)) {
+					// Another attributor (a second serve on the same store)
+					// handled some of them first: keep its result.
+					return fmt.Errorf("hits of incident %s: %w", in.ID, ErrConflict)
+				}
 			}
 		}
 		return nil

@@ -69,14 +69,15 @@ type decoyInfo struct {
 }
 
 func (s *Service) attributeBatch(ctx context.Context) (int, error) {
-	hits, err := s.st.Hits(ctx, store.HitFilter{State: store.HitNew, Limit: 512})
+	hits, err := s.st.Hits(ctx, store.HitFilter{State: store.HitNew, Limit: 2048})
 	if err != nil || len(hits) == 0 {
 		return 0, err
 	}
 	decoys := make(map[string]*decoyInfo)
 	alerts := make(map[string]*alert.Alert)  // by incident id, within this batch
 	incs := make(map[string]*store.Incident) // by incident id, within this batch
-	var out []store.Attribution
+	byInc := make(map[string]*store.Attribution)
+	var order []string // incident ids in order of first hit in this batch
 	var fresh []alert.Alert
 	for _, h := range hits {
 		info, ok := decoys[h.DecoyID]
@@ -87,8 +88,17 @@ func (s *Service) attributeBatch(ctx context.Context) (int, error) {
 			}
 			decoys[h.DecoyID] = info
 		}
+		// The hit's details are decoded only where a new incident or a new
+		// trap needs them for its reasons; repeats keep them as stored.
 		var detail map[string]any
-		_ = json.Unmarshal(h.Data, &detail)
+		decoded := false
+		decode := func() map[string]any {
+			if !decoded {
+				_ = json.Unmarshal(h.Data, &detail)
+				decoded = true
+			}
+			return detail
+		}
 		kind := incidentKind(h)
 		key := incidentKey{h.DecoyID, sourceKey(h), kind}
 		inc := s.incidents[key]
@@ -106,7 +116,7 @@ func (s *Service) attributeBatch(ctx context.Context) (int, error) {
 		var a *alert.Alert
 		isNew := false
 		if inc == nil {
-			na := newIncidentAlert(h, detail, kind, info)
+			na := newIncidentAlert(h, decode(), kind, info)
 			a = &na
 			inc = &store.Incident{ID: a.ID, DecoyID: h.DecoyID, Source: key.source, Kind: kind,
 				FirstAt: h.Time, LastAt: h.Time}
@@ -126,6 +136,9 @@ func (s *Service) attributeBatch(ctx context.Context) (int, error) {
 		if newTrap {
 			inc.Traps = append(inc.Traps, h.Trigger)
 		}
+		if newTrap && !isNew {
+			decode()
+		}
 		addHit(a, h, detail, inc, newTrap && !isNew)
 		alerts[inc.ID] = a
 		incs[inc.ID] = inc
@@ -134,19 +147,24 @@ func (s *Service) attributeBatch(ctx context.Context) (int, error) {
 			clear(s.incidents)
 			s.incidents[key] = inc
 		}
-		at := store.Attribution{HitID: h.ID, Incident: *inc, Alert: *a, NewAlert: isNew}
-		if isNew {
-			at.Enqueue = s.sinksFor(*a)
-			fresh = append(fresh, *a)
+		at := byInc[inc.ID]
+		if at == nil {
+			at = &store.Attribution{NewAlert: isNew}
+			byInc[inc.ID] = at
+			order = append(order, inc.ID)
+			if isNew {
+				at.Enqueue = s.sinksFor(*a)
+				fresh = append(fresh, *a)
+			}
 		}
-		out = append(out, at)
+		at.HitIDs = append(at.HitIDs, h.ID)
 	}
-	// An incident touched several times in this batch is written with its
-	// final state by every attribution; the last write wins, which is the
-	// final state.
-	for i := range out {
-		id := out[i].Incident.ID
-		out[i].Alert, out[i].Incident = *alerts[id], *incs[id]
+	// Each incident is written once, in its state after the batch.
+	out := make([]store.Attribution, 0, len(order))
+	for _, id := range order {
+		at := byInc[id]
+		at.Alert, at.Incident = *alerts[id], *incs[id]
+		out = append(out, *at)
 	}
 	if err := s.st.Attribute(ctx, out); err != nil {
 		// The cached incidents may hold state that was not stored: forget
@@ -158,8 +176,8 @@ func (s *Service) attributeBatch(ctx context.Context) (int, error) {
 		}
 		return 0, err
 	}
-	s.stats.Attributed.Add(int64(len(out)))
-	s.stats.Pending.Add(-int64(len(out)))
+	s.stats.Attributed.Add(int64(len(hits)))
+	s.stats.Pending.Add(-int64(len(hits)))
 	s.stats.Alerts.Add(int64(len(fresh)))
 	if s.opt.OnAlert != nil {
 		seen := make(map[string]bool)
@@ -173,7 +191,7 @@ func (s *Service) attributeBatch(ctx context.Context) (int, error) {
 			}
 		}
 	}
-	return len(out), nil
+	return len(hits), nil
 }
 
 func (s *Service) sinksFor(a alert.Alert) []string {
@@ -387,8 +405,8 @@ func addHit(a *alert.Alert, h store.Hit, detail map[string]any, inc *store.Incid
 	a.Evidence["traps"] = inc.Traps
 	a.Evidence["first_at"] = inc.FirstAt
 	a.Evidence["last_at"] = inc.LastAt
-	if a.MemberCount > 1 {
-		a.Evidence["last_hit"] = detail
+	if a.MemberCount > 1 && len(h.Data) > 0 {
+		a.Evidence["last_hit"] = json.RawMessage(h.Data)
 	}
 	// A touch through another trap (the host name resolved, then the link
 	// opened) is worth a line of its own; repeats are counted, not listed.

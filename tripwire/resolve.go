@@ -23,7 +23,17 @@ type resolver struct {
 	subs      map[string]store.TokenRecord
 	misses    map[string]time.Time
 	plantedAt map[string]plantedEntry
+	windows   map[string]windowEntry
 }
+
+type windowEntry struct {
+	ws      []store.TestWindow
+	fetched time.Time
+}
+
+// windowTTL is how long a decoy's test windows are cached: `decoy test`
+// waits longer than this between opening its window and firing.
+const windowTTL = 500 * time.Millisecond
 
 type plantedEntry struct {
 	at      time.Time
@@ -44,6 +54,7 @@ func newResolver(st *store.Store) *resolver {
 		subs:      make(map[string]store.TokenRecord),
 		misses:    make(map[string]time.Time),
 		plantedAt: make(map[string]plantedEntry),
+		windows:   make(map[string]windowEntry),
 	}
 }
 
@@ -104,6 +115,30 @@ func (r *resolver) resolve(ctx context.Context, h Hit) (resolution, error) {
 			return res, err
 		}
 	}
+	if res.decoyID == "" && h.Trap == TrapSMTP {
+		// A forwarded decoy whose links were stripped is still known by its
+		// Message-ID (or a reply's In-Reply-To and References).
+		if hdr, ok := h.Detail["headers"].(map[string]any); ok {
+			for _, k := range []string{"Message-ID", "In-Reply-To", "References"} {
+				v, _ := hdr[k].(string)
+				for _, id := range messageIDs(v) {
+					ds, err := r.st.Decoys(ctx, store.DecoyFilter{MessageID: id, Limit: 1})
+					if err != nil {
+						return res, err
+					}
+					if len(ds) > 0 && res.decoyID == "" {
+						res.decoyID, res.kind = ds[0].ID, "message-id"
+						res.detail["token_kind"] = "message-id"
+						res.detail["token_value"] = id
+						res.detail["matched_header"] = k
+					}
+				}
+				if res.decoyID != "" {
+					break
+				}
+			}
+		}
+	}
 	if res.decoyID == "" && h.Path != "" {
 		ps, err := r.st.Plantings(ctx, store.PlantingFilter{Path: h.Path, Active: true})
 		if err != nil {
@@ -132,6 +167,24 @@ func (r *resolver) resolve(ctx context.Context, h Hit) (resolution, error) {
 		res.plantedAt = at
 	}
 	return res, nil
+}
+
+// messageIDs returns the <...> message ids in a header value (at most 20).
+func messageIDs(v string) []string {
+	var out []string
+	for len(out) < 20 {
+		i := strings.IndexByte(v, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(v[i:], '>')
+		if j < 0 {
+			break
+		}
+		out = append(out, v[i:i+j+1])
+		v = v[i+j+1:]
+	}
+	return out
 }
 
 // maildirPlanting finds the active Maildir planting whose file is path
@@ -195,6 +248,39 @@ func (r *resolver) lookupSub(ctx context.Context, sub string) (store.TokenRecord
 	default:
 		return store.TokenRecord{}, false, err
 	}
+}
+
+// testPurpose returns the purpose of the test window (store.PurposeTest
+// or PurposeVerify) a hit of decoyID from src at time at falls in, or "".
+// fresh skips the cache (file hits: `decoy verify` reads right after
+// opening its window).
+func (r *resolver) testPurpose(ctx context.Context, decoyID, src string, at time.Time, fresh bool) (string, error) {
+	now := time.Now()
+	r.mu.RLock()
+	e, ok := r.windows[decoyID]
+	r.mu.RUnlock()
+	if !ok || fresh || now.Sub(e.fetched) > windowTTL {
+		ws, err := r.st.DecoyTests(ctx, decoyID, now.Add(-time.Minute))
+		if err != nil {
+			return "", err
+		}
+		e = windowEntry{ws: ws, fetched: now}
+		r.mu.Lock()
+		if len(r.windows) > 100_000 {
+			clear(r.windows)
+		}
+		r.windows[decoyID] = e
+		r.mu.Unlock()
+	}
+	purpose := ""
+	for _, w := range e.ws {
+		if w.Source == src && !at.Before(w.Start) && !at.After(w.End) {
+			if purpose == "" || w.Purpose == store.PurposeTest {
+				purpose = w.Purpose
+			}
+		}
+	}
+	return purpose, nil
 }
 
 // planted returns when the decoy was last planted (zero if never), cached

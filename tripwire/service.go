@@ -153,7 +153,7 @@ func (s *Service) Record(ctx context.Context, h Hit) (Result, error) {
 				src = TestSourcePID(pid)
 			}
 		}
-		purpose, err := s.st.InDecoyTest(ctx, r.decoyID, src, h.Time)
+		purpose, err := s.res.testPurpose(ctx, r.decoyID, src, h.Time, h.Trap == TrapFile)
 		if err != nil {
 			s.stats.Failed.Add(1)
 			return Result{}, err

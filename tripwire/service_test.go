@@ -344,3 +344,23 @@ func TestServiceFileHitAfterRename(t *testing.T) {
 		t.Fatalf("alerts = %+v", as)
 	}
 }
+
+func TestServiceForwardedByMessageID(t *testing.T) {
+	f := newFixture(t, tripwire.Options{})
+	// A forwarded copy with every link stripped: only its Message-ID, as
+	// References of the forward, says which decoy it was.
+	d, err := f.st.Decoy(context.Background(), f.decoy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.record(t, tripwire.Hit{Trap: tripwire.TrapSMTP, Source: netip.MustParseAddrPort("198.51.100.9:25"),
+		Detail: map[string]any{"headers": map[string]any{"Message-ID": "<fwd-1@attacker.example>", "References": d.MessageID}}})
+	if r.Decoy != f.decoy {
+		t.Fatalf("forward not recognised by its Message-ID: %+v", r)
+	}
+	f.settle(t)
+	as, _ := f.st.Alerts(context.Background(), store.AlertFilter{})
+	if len(as) != 1 || as[0].Rule.ID != "mailtrip-decoy-mail-forwarded" {
+		t.Fatalf("alerts: %+v", as)
+	}
+}

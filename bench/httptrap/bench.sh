@@ -55,10 +55,55 @@ run() { # name, server args...
 	rm -f "$hits"
 }
 
+# mailtrip serve itself: the real recorder (tripwire.Service, group commit
+# into SQLite in WAL mode, synchronous=NORMAL: durable across a crash of
+# the process, as the kill -9 test checks, not across a power loss) and
+# attribution of every hit to its incident, on a planted decoy's real
+# image URL.
+run_serve() {
+	local mt="$BENCH_DIR/mailtrip-bench-serve" db="$BENCH_DIR/httptrap-serve.db" cfg="$BENCH_DIR/httptrap-serve.yaml"
+	go build $GOFLAGS_EXTRA -o "$mt" ./cmd/mailtrip
+	rm -rf "$db" "$db-wal" "$db-shm" "$BENCH_DIR/httptrap-share"
+	cat >"$cfg" <<YAML
+canary: {base_url: "http://127.0.0.1:$PORT"}
+serve:
+  http: {listen: "127.0.0.1:$PORT"}
+  dns: {listen: "off"}
+  smtp: {listen: "off"}
+  imap: {listen: "off"}
+  admin: {listen: "off"}
+  files: {enabled: false}
+  rate_limit: {per_second: 0}
+  scanner_grace: 0s
+YAML
+	"$mt" decoy plant --config "$cfg" --db "$db" --to "files:$BENCH_DIR/httptrap-share" --create --seed 5 -q >/dev/null 2>&1
+	local id img
+	id=$("$mt" decoy list --config "$cfg" --db "$db" | awk 'NR==2 {print $1}')
+	img=$("$mt" decoy show "$id" --config "$cfg" --db "$db" --format json |
+		python3 -c 'import json,sys; print([t["value"] for t in json.load(sys.stdin)["tokens"] if t["kind"]=="image"][0])')
+	"$mt" serve --config "$cfg" --db "$db" --log-level error 2>"$BENCH_DIR/httptrap-serve.log" &
+	local pid=$!
+	for _ in $(seq 50); do
+		curl -fso /dev/null "$img" 2>/dev/null && break
+		sleep 0.1
+	done
+	local out
+	out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$img")
+	sleep 1
+	kill -TERM "$pid"
+	wait "$pid" || true
+	local r p99
+	r=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+	p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+	rps[serve]=$r
+	printf '%-28s %12s req/s   p99 %-8s\n' "mailtrip serve (SQLite)" "$r" "$p99"
+}
+
 echo "wrk -t$THREADS -c$CONNS -d$DURATION $url   ($(nproc) cores, shared with wrk)"
 run bare -mode bare
 run trap-noop -mode trap -recorder noop
 run trap-file-fsync -mode trap -recorder file
+run_serve
 
 ratio=$(awk -v a="${rps[trap-file-fsync]}" -v b="${rps[bare]}" 'BEGIN {printf "%.2f", a/b}')
 ratio_noop=$(awk -v a="${rps[trap-noop]}" -v b="${rps[bare]}" 'BEGIN {printf "%.2f", a/b}')
@@ -67,3 +112,6 @@ echo
 echo "trap (durable) / bare:  ${ratio}×   goal ≥ 0.5×       $(verdict "$ratio" 0.5)"
 echo "trap (no-op) / bare:    ${ratio_noop}×"
 echo "trap (durable) hits/s:  ${rps[trap-file-fsync]}   goal ≥ 10000   $(verdict "${rps[trap-file-fsync]}" 10000)"
+ratio_serve=$(awk -v a="${rps[serve]}" -v b="${rps[bare]}" 'BEGIN {printf "%.2f", a/b}')
+echo "mailtrip serve / bare:  ${ratio_serve}×   goal ≥ 0.5×       $(verdict "$ratio_serve" 0.5)"
+echo "mailtrip serve hits/s:  ${rps[serve]}   goal ≥ 10000   $(verdict "${rps[serve]}" 10000)"

@@ -43,7 +43,7 @@ in a real mailbox. mailtrip warns when decoys carry them.`,
 	}
 	a.imap.register(cmd.PersistentFlags())
 	cmd.PersistentFlags().StringVar(&a.dbFlag, "db", "", "store file (default $MAILTRIP_DB, store: in the config, or $XDG_STATE_HOME/mailtrip/mailtrip.db)")
-	cmd.AddCommand(a.decoyGenerateCmd(), a.decoyPlantCmd(), a.decoyListCmd(), a.decoyVerifyCmd(), a.decoyTestCmd(), a.decoyRemoveCmd())
+	cmd.AddCommand(a.decoyGenerateCmd(), a.decoyPlantCmd(), a.decoyListCmd(), a.decoyShowCmd(), a.decoyVerifyCmd(), a.decoyTestCmd(), a.decoyRemoveCmd())
 	return cmd
 }
 

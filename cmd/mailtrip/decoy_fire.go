@@ -99,6 +99,9 @@ func (a *app) decoyTest(ctx context.Context, id string, f *fireFlags) error {
 			}
 		}
 		defer func() { _ = st.EndDecoyTests(context.WithoutCancel(ctx), id, store.PurposeTest) }()
+		// serve caches a decoy's windows for half a second: let it see
+		// this one before the first touch.
+		time.Sleep(time.Second)
 
 		var shots []*shot
 		fire := func(crumb, trap string, match func(store.Hit) bool, fn func() error) {
