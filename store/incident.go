@@ -105,75 +105,130 @@ const maxInList = 500
 // incident. Either all of it happens or none; a hit that is no longer new
 // fails the whole batch with [ErrConflict].
 func (s *Store) Attribute(ctx context.Context, as []Attribution) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		incStmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO incidents (id, decoy_id, source, kind, first_at, last_at, hits, traps)
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.attributeTx(ctx, tx, as, true) })
+	return s.wrap("attribute hits", err)
+}
+
+// attributeTx writes attributions in tx; markHits also moves their hits
+// from new to done.
+func (s *Store) attributeTx(ctx context.Context, tx *sql.Tx, as []Attribution, markHits bool) error {
+	incStmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO incidents (id, decoy_id, source, kind, first_at, last_at, hits, traps)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO UPDATE SET last_at = excluded.last_at, hits = excluded.hits, traps = excluded.traps`))
-		if err != nil {
-			return err
-		}
-		defer incStmt.Close()
-		alertStmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO alerts (id, time, detected_at, rule_id, level, decoy_id, json)
+	if err != nil {
+		return err
+	}
+	defer incStmt.Close()
+	alertStmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO alerts (id, time, detected_at, rule_id, level, decoy_id, json)
 	VALUES (?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO UPDATE SET json = excluded.json, level = excluded.level`))
+	if err != nil {
+		return err
+	}
+	defer alertStmt.Close()
+	for _, a := range as {
+		in := a.Incident
+		if _, err := incStmt.ExecContext(ctx, in.ID, in.DecoyID, in.Source, in.Kind, s.encodeTime(in.FirstAt),
+			s.encodeTime(in.LastAt), in.Hits, strings.Join(in.Traps, ",")); err != nil {
+			return fmt.Errorf("incident %s: %w", in.ID, err)
+		}
+		b, err := json.Marshal(a.Alert)
+		if err != nil {
+			return fmt.Errorf("alert %s: %w", a.Alert.ID, err)
+		}
+		at, detected := a.Alert.Time, a.Alert.DetectedAt
+		if detected.IsZero() {
+			detected = now()
+		}
+		if at.IsZero() {
+			at = detected
+		}
+		var decoyID any
+		if a.Alert.Decoy != nil {
+			decoyID = nullString(a.Alert.Decoy.ID)
+		}
+		if _, err := alertStmt.ExecContext(ctx, a.Alert.ID, s.encodeTime(at), s.encodeTime(detected), a.Alert.Rule.ID,
+			int(a.Alert.Rule.Level), decoyID, string(b)); err != nil {
+			return fmt.Errorf("alert %s: %w", a.Alert.ID, err)
+		}
+		if a.NewAlert {
+			for _, sink := range a.Enqueue {
+				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (alert_id, sink, next_attempt_at)
+	VALUES (?, ?, ?) ON CONFLICT (alert_id, sink) DO NOTHING`), a.Alert.ID, sink, s.encodeTime(detected)); err != nil {
+					return fmt.Errorf("outbox %s/%s: %w", a.Alert.ID, sink, err)
+				}
+			}
+		}
+		for ids := a.HitIDs; markHits && len(ids) > 0; {
+			chunk := ids[:min(len(ids), maxInList)]
+			ids = ids[len(chunk):]
+			args := make([]any, 0, len(chunk)+3)
+			args = append(args, HitDone, in.ID, HitNew)
+			for _, id := range chunk {
+				args = append(args, id)
+			}
+			res, err := tx.ExecContext(ctx, s.q(`UPDATE hits SET state = ?, incident_id = ? WHERE state = ? AND id IN (?`+
+				strings.Repeat(", ?", len(chunk)-1)+`)`), args...)
+			if err != nil {
+				return fmt.Errorf("hits of incident %s: %w", in.ID, err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n != int64(len(chunk)) {
+				// Another attributor (a second serve on the same store)
+				// handled some of them first: keep its result.
+				return fmt.Errorf("hits of incident %s: %w", in.ID, ErrConflict)
+			}
+		}
+	}
+	return nil
+}
+
+// MaxHitID is the largest hit id stored (0 when there is none).
+func (s *Store) MaxHitID(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM hits`).Scan(&n)
+	return n, s.wrap("max hit id", err)
+}
+
+// AddHitsAttributed stores hits that carry their ids, states and
+// incidents, together with the attributions of those incidents, in one
+// transaction.
+func (s *Store) AddHitsAttributed(ctx context.Context, hs []Hit, as []Attribution) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO hits
+	(id, time, decoy_id, sub_id, trigger, source_ip, source_port, user_agent, data, scanner, expected, test, state, incident_id)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
 		if err != nil {
 			return err
 		}
-		defer alertStmt.Close()
-		for _, a := range as {
-			in := a.Incident
-			if _, err := incStmt.ExecContext(ctx, in.ID, in.DecoyID, in.Source, in.Kind, s.encodeTime(in.FirstAt),
-				s.encodeTime(in.LastAt), in.Hits, strings.Join(in.Traps, ",")); err != nil {
-				return fmt.Errorf("incident %s: %w", in.ID, err)
+		defer stmt.Close()
+		for i, h := range hs {
+			if h.ID <= 0 {
+				return fmt.Errorf("hit %d: no id: %w", i, ErrInvalid)
 			}
-			b, err := json.Marshal(a.Alert)
-			if err != nil {
-				return fmt.Errorf("alert %s: %w", a.Alert.ID, err)
+			if h.Time.IsZero() {
+				h.Time = now()
 			}
-			at, detected := a.Alert.Time, a.Alert.DetectedAt
-			if detected.IsZero() {
-				detected = now()
+			var data any
+			if len(h.Data) > 0 {
+				if !json.Valid(h.Data) {
+					return fmt.Errorf("hit %d: data is not JSON: %w", i, ErrInvalid)
+				}
+				data = string(h.Data)
 			}
-			if at.IsZero() {
-				at = detected
-			}
-			var decoyID any
-			if a.Alert.Decoy != nil {
-				decoyID = nullString(a.Alert.Decoy.ID)
-			}
-			if _, err := alertStmt.ExecContext(ctx, a.Alert.ID, s.encodeTime(at), s.encodeTime(detected), a.Alert.Rule.ID,
-				int(a.Alert.Rule.Level), decoyID, string(b)); err != nil {
-				return fmt.Errorf("alert %s: %w", a.Alert.ID, err)
-			}
-			if a.NewAlert {
-				for _, sink := range a.Enqueue {
-					if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (alert_id, sink, next_attempt_at)
-	VALUES (?, ?, ?) ON CONFLICT (alert_id, sink) DO NOTHING`), a.Alert.ID, sink, s.encodeTime(detected)); err != nil {
-						return fmt.Errorf("outbox %s/%s: %w", a.Alert.ID, sink, err)
-					}
+			state := h.State
+			if state == "" {
+				state = HitDone
+				if h.DecoyID != "" && h.IncidentID == "" {
+					state = HitNew
 				}
 			}
-			for ids := a.HitIDs; len(ids) > 0; {
-				chunk := ids[:min(len(ids), maxInList)]
-				ids = ids[len(chunk):]
-				args := make([]any, 0, len(chunk)+3)
-				args = append(args, HitDone, in.ID, HitNew)
-				for _, id := range chunk {
-					args = append(args, id)
-				}
-				res, err := tx.ExecContext(ctx, s.q(`UPDATE hits SET state = ?, incident_id = ? WHERE state = ? AND id IN (?`+
-					strings.Repeat(", ?", len(chunk)-1)+`)`), args...)
-				if err != nil {
-					return fmt.Errorf("hits of incident %s: %w", in.ID, err)
-				}
-				if n, err := res.RowsAffected(); err != nil || n != int64(len(chunk)) {
-					// Another attributor (a second serve on the same store)
-					// handled some of them first: keep its result.
-					return fmt.Errorf("hits of incident %s: %w", in.ID, ErrConflict)
-				}
+			if _, err := stmt.ExecContext(ctx, h.ID, s.encodeTime(h.Time), nullString(h.DecoyID), nullString(h.SubID),
+				h.Trigger, h.SourceIP, h.SourcePort, h.UserAgent, data, h.Scanner, h.Expected, h.Test,
+				state, nullString(h.IncidentID)); err != nil {
+				return err
 			}
 		}
-		return nil
+		return s.attributeTx(ctx, tx, as, false)
 	})
-	return s.wrap("attribute hits", err)
+	return s.wrap("add attributed hits", err)
 }

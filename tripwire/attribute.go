@@ -73,18 +73,55 @@ func (s *Service) attributeBatch(ctx context.Context) (int, error) {
 	if err != nil || len(hits) == 0 {
 		return 0, err
 	}
+	s.attrMu.Lock()
+	defer s.attrMu.Unlock()
+	p, err := s.plan(ctx, hits)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.st.Attribute(ctx, p.out); err != nil {
+		// The cached incidents may hold state that was not stored: forget
+		// them, the store is the truth.
+		clear(s.incidents)
+		clear(s.incAlerts)
+		if errors.Is(err, store.ErrConflict) {
+			s.log.Debug("attribution raced another attributor; retrying", "err", err)
+			return 0, nil
+		}
+		return 0, err
+	}
+	s.stats.Pending.Add(-int64(len(hits)))
+	s.done(p, len(hits))
+	return len(hits), nil
+}
+
+// attribution is what attributing a batch of hits decided.
+type attribution struct {
+	out    []store.Attribution
+	fresh  []alert.Alert           // new incidents' alerts
+	alerts map[string]*alert.Alert // every touched incident's alert, by id
+	hitInc map[int64]string        // hit id → incident id
+}
+
+// plan attributes hits (each with its id) to incidents and alerts in
+// memory, reading what it does not have cached from the store; the caller
+// holds attrMu and writes the result. The hits are in id order.
+func (s *Service) plan(ctx context.Context, hits []store.Hit) (*attribution, error) {
 	decoys := make(map[string]*decoyInfo)
-	alerts := make(map[string]*alert.Alert)  // by incident id, within this batch
 	incs := make(map[string]*store.Incident) // by incident id, within this batch
 	byInc := make(map[string]*store.Attribution)
+	p := &attribution{alerts: make(map[string]*alert.Alert), hitInc: make(map[int64]string, len(hits))}
 	var order []string // incident ids in order of first hit in this batch
-	var fresh []alert.Alert
 	for _, h := range hits {
+		if h.DecoyID == "" {
+			continue
+		}
 		info, ok := decoys[h.DecoyID]
 		if !ok {
+			var err error
 			info, err = s.decoyInfo(ctx, h.DecoyID)
 			if err != nil {
-				return 0, err
+				return nil, err
 			}
 			decoys[h.DecoyID] = info
 		}
@@ -110,7 +147,7 @@ func (s *Service) attributeBatch(ctx context.Context) (int, error) {
 			case errors.Is(err, store.ErrNotFound):
 				inc = nil
 			default:
-				return 0, err
+				return nil, err
 			}
 		}
 		var a *alert.Alert
@@ -121,12 +158,14 @@ func (s *Service) attributeBatch(ctx context.Context) (int, error) {
 			inc = &store.Incident{ID: a.ID, DecoyID: h.DecoyID, Source: key.source, Kind: kind,
 				FirstAt: h.Time, LastAt: h.Time}
 			isNew = true
-		} else if a = alerts[inc.ID]; a == nil {
-			stored, err := s.st.Alert(ctx, inc.ID)
-			if err != nil {
-				return 0, fmt.Errorf("incident %s: %w", inc.ID, err)
+		} else if a = p.alerts[inc.ID]; a == nil {
+			if a = s.incAlerts[inc.ID]; a == nil {
+				stored, err := s.st.Alert(ctx, inc.ID)
+				if err != nil {
+					return nil, fmt.Errorf("incident %s: %w", inc.ID, err)
+				}
+				a = &stored
 			}
-			a = &stored
 		}
 		inc.Hits++
 		if h.Time.After(inc.LastAt) {
@@ -140,12 +179,15 @@ func (s *Service) attributeBatch(ctx context.Context) (int, error) {
 			decode()
 		}
 		addHit(a, h, detail, inc, newTrap && !isNew)
-		alerts[inc.ID] = a
+		p.alerts[inc.ID] = a
 		incs[inc.ID] = inc
 		s.incidents[key] = inc
-		if len(s.incidents) > 100_000 {
+		s.incAlerts[inc.ID] = a
+		if len(s.incidents) > 10_000 {
 			clear(s.incidents)
+			clear(s.incAlerts)
 			s.incidents[key] = inc
+			s.incAlerts[inc.ID] = a
 		}
 		at := byInc[inc.ID]
 		if at == nil {
@@ -154,44 +196,39 @@ func (s *Service) attributeBatch(ctx context.Context) (int, error) {
 			order = append(order, inc.ID)
 			if isNew {
 				at.Enqueue = s.sinksFor(*a)
-				fresh = append(fresh, *a)
+				p.fresh = append(p.fresh, *a)
 			}
 		}
 		at.HitIDs = append(at.HitIDs, h.ID)
+		p.hitInc[h.ID] = inc.ID
 	}
 	// Each incident is written once, in its state after the batch.
-	out := make([]store.Attribution, 0, len(order))
+	p.out = make([]store.Attribution, 0, len(order))
 	for _, id := range order {
 		at := byInc[id]
-		at.Alert, at.Incident = *alerts[id], *incs[id]
-		out = append(out, *at)
+		at.Alert, at.Incident = *p.alerts[id], *incs[id]
+		p.out = append(p.out, *at)
 	}
-	if err := s.st.Attribute(ctx, out); err != nil {
-		// The cached incidents may hold state that was not stored: forget
-		// them, the store is the truth.
-		clear(s.incidents)
-		if errors.Is(err, store.ErrConflict) {
-			s.log.Debug("attribution raced another attributor; retrying", "err", err)
-			return 0, nil
-		}
-		return 0, err
+	return p, nil
+}
+
+// done counts what a stored attribution did and tells OnAlert.
+func (s *Service) done(p *attribution, hits int) {
+	s.stats.Attributed.Add(int64(hits))
+	s.stats.Alerts.Add(int64(len(p.fresh)))
+	if s.opt.OnAlert == nil {
+		return
 	}
-	s.stats.Attributed.Add(int64(len(hits)))
-	s.stats.Pending.Add(-int64(len(hits)))
-	s.stats.Alerts.Add(int64(len(fresh)))
-	if s.opt.OnAlert != nil {
-		seen := make(map[string]bool)
-		for _, a := range fresh {
-			seen[a.ID] = true
-			s.opt.OnAlert(*alerts[a.ID], true)
-		}
-		for id, a := range alerts {
-			if !seen[id] {
-				s.opt.OnAlert(*a, false)
-			}
+	seen := make(map[string]bool)
+	for _, a := range p.fresh {
+		seen[a.ID] = true
+		s.opt.OnAlert(*p.alerts[a.ID], true)
+	}
+	for id, a := range p.alerts {
+		if !seen[id] {
+			s.opt.OnAlert(*a, false)
 		}
 	}
-	return len(hits), nil
 }
 
 func (s *Service) sinksFor(a alert.Alert) []string {

@@ -59,9 +59,13 @@ type Service struct {
 	pending chan *pendingHit
 	wake    chan struct{}
 
-	// incidents caches the open incident per key; only the attribution
-	// goroutine touches it.
+	// attrMu serialises attribution (the writer's and the catch-up
+	// loop's): incidents and incAlerts cache the open incidents and their
+	// alerts, nextHitID the id the next stored hit gets.
+	attrMu    sync.Mutex
 	incidents map[incidentKey]*store.Incident
+	incAlerts map[string]*alert.Alert
+	nextHitID int64
 
 	stats Stats
 }
@@ -115,6 +119,7 @@ func NewService(opt Options) (*Service, error) {
 		pending:   make(chan *pendingHit, 4096),
 		wake:      make(chan struct{}, 1),
 		incidents: make(map[incidentKey]*store.Incident),
+		incAlerts: make(map[string]*alert.Alert),
 	}, nil
 }
 
@@ -260,6 +265,13 @@ func (s *Service) writeLoop(ctx context.Context) {
 	}
 }
 
+// commit stores a batch of hits and attributes them in the same
+// transaction: the hits get ids from this writer (the store's largest id
+// so far, counted on), the attribution is worked out in memory (reading
+// only what is not cached), and hits, incidents, alerts and outbox rows are
+// written together. If that fails, the hits are stored on their own, new,
+// for the attribution loop to pick up; a client is answered only once its
+// hit is stored either way.
 func (s *Service) commit(ctx context.Context, batch []*pendingHit, hits []store.Hit) {
 	resolved := 0
 	for _, p := range batch {
@@ -268,13 +280,32 @@ func (s *Service) commit(ctx context.Context, batch []*pendingHit, hits []store.
 			resolved++
 		}
 	}
-	ids, err := s.st.AddHits(ctx, hits)
+	err := s.commitAttributed(ctx, hits)
+	if err != nil {
+		s.log.Warn("store and attribute hits together failed; storing them for later attribution", "hits", len(hits), "err", err)
+		for i := range hits {
+			hits[i].ID, hits[i].State, hits[i].IncidentID = 0, "", ""
+		}
+		var ids []int64
+		ids, err = s.st.AddHits(ctx, hits)
+		if err == nil {
+			for i := range hits {
+				hits[i].ID = ids[i]
+			}
+			s.stats.Pending.Add(int64(resolved))
+			select {
+			case s.wake <- struct{}{}:
+			default:
+			}
+		}
+		s.nextHitID = 0 // re-read: another writer may have taken ids
+	}
 	if err != nil {
 		s.log.Error("store hits", "hits", len(batch), "err", err)
 	}
 	for i, p := range batch {
 		if err == nil {
-			p.id = ids[i]
+			p.id = hits[i].ID
 			if p.hit.Scanner {
 				s.stats.Scanner.Add(1)
 			}
@@ -287,13 +318,40 @@ func (s *Service) commit(ctx context.Context, batch []*pendingHit, hits []store.
 	s.stats.Batches.Add(1)
 	s.stats.Recorded.Add(int64(len(batch)))
 	s.stats.Resolved.Add(int64(resolved))
-	if resolved > 0 {
-		s.stats.Pending.Add(int64(resolved))
-		select {
-		case s.wake <- struct{}{}:
-		default:
+}
+
+// commitAttributed is commit's one-transaction path.
+func (s *Service) commitAttributed(ctx context.Context, hits []store.Hit) error {
+	if s.nextHitID == 0 {
+		max, err := s.st.MaxHitID(ctx)
+		if err != nil {
+			return err
 		}
+		s.nextHitID = max + 1
 	}
+	for i := range hits {
+		hits[i].ID = s.nextHitID + int64(i)
+	}
+	s.attrMu.Lock()
+	defer s.attrMu.Unlock()
+	p, err := s.plan(ctx, hits)
+	if err != nil {
+		clear(s.incidents)
+		clear(s.incAlerts)
+		return err
+	}
+	for i := range hits {
+		hits[i].State = store.HitDone
+		hits[i].IncidentID = p.hitInc[hits[i].ID]
+	}
+	if err := s.st.AddHitsAttributed(ctx, hits, p.out); err != nil {
+		clear(s.incidents)
+		clear(s.incAlerts)
+		return err
+	}
+	s.nextHitID += int64(len(hits))
+	s.done(p, len(p.hitInc))
+	return nil
 }
 
 func truncate(s string, n int) string {
