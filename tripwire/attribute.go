@@ -245,7 +245,33 @@ func (s *Service) sinksFor(a alert.Alert) []string {
 	return out
 }
 
+// decoyInfoTTL is how long what an alert says about a decoy (its subject
+// and plantings) is cached.
+const decoyInfoTTL = 30 * time.Second
+
+// decoyInfo returns a decoy's subject and plantings, cached; the caller
+// holds attrMu.
 func (s *Service) decoyInfo(ctx context.Context, id string) (*decoyInfo, error) {
+	if e, ok := s.decoyInfos[id]; ok && time.Since(e.fetched) < decoyInfoTTL {
+		return e.info, nil
+	}
+	info, err := s.loadDecoyInfo(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.decoyInfos) > 10_000 {
+		clear(s.decoyInfos)
+	}
+	s.decoyInfos[id] = decoyInfoEntry{info: info, fetched: time.Now()}
+	return info, nil
+}
+
+type decoyInfoEntry struct {
+	info    *decoyInfo
+	fetched time.Time
+}
+
+func (s *Service) loadDecoyInfo(ctx context.Context, id string) (*decoyInfo, error) {
 	d, err := s.st.Decoy(ctx, id)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err

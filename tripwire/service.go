@@ -62,10 +62,11 @@ type Service struct {
 	// attrMu serialises attribution (the writer's and the catch-up
 	// loop's): incidents and incAlerts cache the open incidents and their
 	// alerts, nextHitID the id the next stored hit gets.
-	attrMu    sync.Mutex
-	incidents map[incidentKey]*store.Incident
-	incAlerts map[string]*alert.Alert
-	nextHitID int64
+	attrMu     sync.Mutex
+	incidents  map[incidentKey]*store.Incident
+	incAlerts  map[string]*alert.Alert
+	decoyInfos map[string]decoyInfoEntry
+	nextHitID  int64
 
 	stats Stats
 }
@@ -112,14 +113,15 @@ func NewService(opt Options) (*Service, error) {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{
-		opt:       opt,
-		st:        opt.Store,
-		log:       opt.Log,
-		res:       newResolver(opt.Store),
-		pending:   make(chan *pendingHit, 4096),
-		wake:      make(chan struct{}, 1),
-		incidents: make(map[incidentKey]*store.Incident),
-		incAlerts: make(map[string]*alert.Alert),
+		opt:        opt,
+		st:         opt.Store,
+		log:        opt.Log,
+		res:        newResolver(opt.Store),
+		pending:    make(chan *pendingHit, 4096),
+		wake:       make(chan struct{}, 1),
+		incidents:  make(map[incidentKey]*store.Incident),
+		incAlerts:  make(map[string]*alert.Alert),
+		decoyInfos: make(map[string]decoyInfoEntry),
 	}, nil
 }
 
