@@ -105,27 +105,19 @@ const maxInList = 500
 // incident. Either all of it happens or none; a hit that is no longer new
 // fails the whole batch with [ErrConflict].
 func (s *Store) Attribute(ctx context.Context, as []Attribution) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.attributeTx(ctx, tx, as, true) })
+	sts, err := s.attributionStmts(ctx)
+	if err != nil {
+		return s.wrap("attribute hits", err)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error { return s.attributeTx(ctx, tx, sts, as, true) })
 	return s.wrap("attribute hits", err)
 }
 
 // attributeTx writes attributions in tx; markHits also moves their hits
 // from new to done.
-func (s *Store) attributeTx(ctx context.Context, tx *sql.Tx, as []Attribution, markHits bool) error {
-	incStmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO incidents (id, decoy_id, source, kind, first_at, last_at, hits, traps)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (id) DO UPDATE SET last_at = excluded.last_at, hits = excluded.hits, traps = excluded.traps`))
-	if err != nil {
-		return err
-	}
-	defer incStmt.Close()
-	alertStmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO alerts (id, time, detected_at, rule_id, level, decoy_id, json)
-	VALUES (?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (id) DO UPDATE SET json = excluded.json, level = excluded.level`))
-	if err != nil {
-		return err
-	}
-	defer alertStmt.Close()
+func (s *Store) attributeTx(ctx context.Context, tx *sql.Tx, sts attributionStmts, as []Attribution, markHits bool) error {
+	incStmt := tx.StmtContext(ctx, sts.inc)
+	alertStmt := tx.StmtContext(ctx, sts.alert)
 	for _, a := range as {
 		in := a.Incident
 		if _, err := incStmt.ExecContext(ctx, in.ID, in.DecoyID, in.Source, in.Kind, s.encodeTime(in.FirstAt),
@@ -193,14 +185,16 @@ func (s *Store) MaxHitID(ctx context.Context) (int64, error) {
 // incidents, together with the attributions of those incidents, in one
 // transaction.
 func (s *Store) AddHitsAttributed(ctx context.Context, hs []Hit, as []Attribution) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO hits
-	(id, time, decoy_id, sub_id, trigger, source_ip, source_port, user_agent, data, scanner, expected, test, state, incident_id)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
+	sts, err := s.attributionStmts(ctx)
+	if err != nil {
+		return s.wrap("add attributed hits", err)
+	}
+	ins, err := s.stmt(ctx, qInsertHitWithID)
+	if err != nil {
+		return s.wrap("add attributed hits", err)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt := tx.StmtContext(ctx, ins)
 		for i, h := range hs {
 			if h.ID <= 0 {
 				return fmt.Errorf("hit %d: no id: %w", i, ErrInvalid)
@@ -228,7 +222,7 @@ func (s *Store) AddHitsAttributed(ctx context.Context, hs []Hit, as []Attributio
 				return err
 			}
 		}
-		return s.attributeTx(ctx, tx, as, false)
+		return s.attributeTx(ctx, tx, sts, as, false)
 	})
 	return s.wrap("add attributed hits", err)
 }

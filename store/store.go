@@ -38,6 +38,8 @@ type Store struct {
 	rb     *rebinder
 	closed atomic.Bool
 
+	stmts sync.Map // query → *sql.Stmt (see stmt)
+
 	secretMu sync.Mutex
 	secret   []byte // cached once read; it never changes
 }
@@ -59,6 +61,10 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
+	s.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
 	return s.db.Close()
 }
 
