@@ -94,6 +94,9 @@ type Attribution struct {
 	// is not delivered again.
 	NewAlert bool
 	Enqueue  []string
+	// SkipAlert leaves the stored alert as it is (the incident row is still
+	// written): a busy incident's alert is refreshed at most every so often.
+	SkipAlert bool
 }
 
 // maxInList bounds the ids in one "IN (...)" list.
@@ -124,24 +127,27 @@ func (s *Store) attributeTx(ctx context.Context, tx *sql.Tx, sts attributionStmt
 			s.encodeTime(in.LastAt), in.Hits, strings.Join(in.Traps, ",")); err != nil {
 			return fmt.Errorf("incident %s: %w", in.ID, err)
 		}
-		b, err := json.Marshal(a.Alert)
-		if err != nil {
-			return fmt.Errorf("alert %s: %w", a.Alert.ID, err)
-		}
-		at, detected := a.Alert.Time, a.Alert.DetectedAt
+		detected := a.Alert.DetectedAt
 		if detected.IsZero() {
 			detected = now()
 		}
-		if at.IsZero() {
-			at = detected
-		}
-		var decoyID any
-		if a.Alert.Decoy != nil {
-			decoyID = nullString(a.Alert.Decoy.ID)
-		}
-		if _, err := alertStmt.ExecContext(ctx, a.Alert.ID, s.encodeTime(at), s.encodeTime(detected), a.Alert.Rule.ID,
-			int(a.Alert.Rule.Level), decoyID, string(b)); err != nil {
-			return fmt.Errorf("alert %s: %w", a.Alert.ID, err)
+		if !a.SkipAlert || a.NewAlert {
+			b, err := json.Marshal(a.Alert)
+			if err != nil {
+				return fmt.Errorf("alert %s: %w", a.Alert.ID, err)
+			}
+			at := a.Alert.Time
+			if at.IsZero() {
+				at = detected
+			}
+			var decoyID any
+			if a.Alert.Decoy != nil {
+				decoyID = nullString(a.Alert.Decoy.ID)
+			}
+			if _, err := alertStmt.ExecContext(ctx, a.Alert.ID, s.encodeTime(at), s.encodeTime(detected), a.Alert.Rule.ID,
+				int(a.Alert.Rule.Level), decoyID, string(b)); err != nil {
+				return fmt.Errorf("alert %s: %w", a.Alert.ID, err)
+			}
 		}
 		if a.NewAlert {
 			for _, sink := range a.Enqueue {

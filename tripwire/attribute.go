@@ -41,8 +41,16 @@ func (s *Service) attributeLoop(ctx context.Context) {
 				break
 			}
 		}
+		s.attrMu.Lock()
+		if err := s.flushAlerts(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("refresh incident alerts", "err", err)
+		}
+		s.attrMu.Unlock()
 		select {
 		case <-ctx.Done():
+			s.attrMu.Lock()
+			_ = s.flushAlerts(context.WithoutCancel(ctx))
+			s.attrMu.Unlock()
 			return
 		case <-s.wake:
 		case <-tick.C:
@@ -101,6 +109,9 @@ type attribution struct {
 	fresh  []alert.Alert           // new incidents' alerts
 	alerts map[string]*alert.Alert // every touched incident's alert, by id
 	hitInc map[int64]string        // hit id → incident id
+	// notable marks incidents whose alert changed in a way worth writing
+	// at once: a new trap, members still being listed.
+	notable map[string]bool
 }
 
 // plan attributes hits (each with its id) to incidents and alerts in
@@ -110,7 +121,7 @@ func (s *Service) plan(ctx context.Context, hits []store.Hit) (*attribution, err
 	decoys := make(map[string]*decoyInfo)
 	incs := make(map[string]*store.Incident) // by incident id, within this batch
 	byInc := make(map[string]*store.Attribution)
-	p := &attribution{alerts: make(map[string]*alert.Alert), hitInc: make(map[int64]string, len(hits))}
+	p := &attribution{alerts: make(map[string]*alert.Alert), hitInc: make(map[int64]string, len(hits)), notable: make(map[string]bool)}
 	var order []string // incident ids in order of first hit in this batch
 	for _, h := range hits {
 		if h.DecoyID == "" {
@@ -179,6 +190,9 @@ func (s *Service) plan(ctx context.Context, hits []store.Hit) (*attribution, err
 			decode()
 		}
 		addHit(a, h, detail, inc, newTrap && !isNew)
+		if newTrap || a.MemberCount <= maxMembers {
+			p.notable[inc.ID] = true
+		}
 		p.alerts[inc.ID] = a
 		incs[inc.ID] = inc
 		s.incidents[key] = inc
@@ -202,14 +216,63 @@ func (s *Service) plan(ctx context.Context, hits []store.Hit) (*attribution, err
 		at.HitIDs = append(at.HitIDs, h.ID)
 		p.hitInc[h.ID] = inc.ID
 	}
-	// Each incident is written once, in its state after the batch.
+	// Each incident is written once, in its state after the batch. The
+	// alert of an incident that only repeats itself (no new trap, member
+	// list full) is rewritten at most every alertRefresh; flushAlerts
+	// writes what is left when things calm down.
 	p.out = make([]store.Attribution, 0, len(order))
+	now := time.Now()
 	for _, id := range order {
 		at := byInc[id]
 		at.Alert, at.Incident = *p.alerts[id], *incs[id]
+		if !at.NewAlert && !p.notable[id] && now.Sub(s.alertWritten[id]) < alertRefresh {
+			at.SkipAlert = true
+			s.alertDirty[id] = true
+		} else {
+			s.alertWritten[id] = now
+			delete(s.alertDirty, id)
+		}
 		p.out = append(p.out, *at)
 	}
+	if len(s.alertWritten) > 10_000 {
+		clear(s.alertWritten)
+	}
 	return p, nil
+}
+
+// alertRefresh is how often a busy incident's stored alert is rewritten.
+const alertRefresh = time.Second
+
+// flushAlerts writes the alerts of incidents whose last refresh was
+// skipped; the caller holds attrMu.
+func (s *Service) flushAlerts(ctx context.Context) error {
+	if len(s.alertDirty) == 0 {
+		return nil
+	}
+	var out []store.Attribution
+	for id := range s.alertDirty {
+		a := s.incAlerts[id]
+		var inc *store.Incident
+		for _, in := range s.incidents {
+			if in.ID == id {
+				inc = in
+				break
+			}
+		}
+		if a == nil || inc == nil {
+			continue
+		}
+		out = append(out, store.Attribution{Incident: *inc, Alert: *a})
+	}
+	if err := s.st.Attribute(ctx, out); err != nil {
+		return err
+	}
+	clear(s.alertDirty)
+	now := time.Now()
+	for _, at := range out {
+		s.alertWritten[at.Alert.ID] = now
+	}
+	return nil
 }
 
 // done counts what a stored attribution did and tells OnAlert.

@@ -67,6 +67,10 @@ type Service struct {
 	incAlerts  map[string]*alert.Alert
 	decoyInfos map[string]decoyInfoEntry
 	nextHitID  int64
+	// alertWritten and alertDirty: when each incident's alert was last
+	// written, and which ones have changes not yet written.
+	alertWritten map[string]time.Time
+	alertDirty   map[string]bool
 
 	stats Stats
 }
@@ -113,15 +117,17 @@ func NewService(opt Options) (*Service, error) {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{
-		opt:        opt,
-		st:         opt.Store,
-		log:        opt.Log,
-		res:        newResolver(opt.Store),
-		pending:    make(chan *pendingHit, 4096),
-		wake:       make(chan struct{}, 1),
-		incidents:  make(map[incidentKey]*store.Incident),
-		incAlerts:  make(map[string]*alert.Alert),
-		decoyInfos: make(map[string]decoyInfoEntry),
+		opt:          opt,
+		st:           opt.Store,
+		log:          opt.Log,
+		res:          newResolver(opt.Store),
+		pending:      make(chan *pendingHit, 4096),
+		wake:         make(chan struct{}, 1),
+		incidents:    make(map[incidentKey]*store.Incident),
+		incAlerts:    make(map[string]*alert.Alert),
+		decoyInfos:   make(map[string]decoyInfoEntry),
+		alertWritten: make(map[string]time.Time),
+		alertDirty:   make(map[string]bool),
 	}, nil
 }
 

@@ -364,3 +364,37 @@ func TestServiceForwardedByMessageID(t *testing.T) {
 		t.Fatalf("alerts: %+v", as)
 	}
 }
+
+// TestServiceBusyIncident: an incident that keeps repeating itself past
+// its member list has its alert refreshed lazily, and the stored alert
+// counts every hit once the service stops.
+func TestServiceBusyIncident(t *testing.T) {
+	f := newFixture(t, tripwire.Options{})
+	const n = 300
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range n / 4 {
+				if _, err := f.svc.Record(context.Background(), tripwire.Hit{Trap: tripwire.TrapHTTP, Source: attacker, Subs: []token.SubID{f.url}}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	f.stopService()
+	as, err := f.st.Alerts(context.Background(), store.AlertFilter{})
+	if err != nil || len(as) != 1 {
+		t.Fatalf("alerts: %d %v", len(as), err)
+	}
+	if as[0].MemberCount != n || len(as[0].Members) != 100 {
+		t.Errorf("stored alert counts %d members (%d listed), want %d (100 listed)", as[0].MemberCount, len(as[0].Members), n)
+	}
+	incs, _ := f.st.Incidents(context.Background(), f.decoy, 0)
+	if len(incs) != 1 || incs[0].Hits != n {
+		t.Errorf("incident: %+v", incs)
+	}
+}
