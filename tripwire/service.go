@@ -42,7 +42,7 @@ type Options struct {
 	// OnAlert is called after an alert was stored (isNew) or updated, for
 	// waking delivery. It must not block.
 	OnAlert func(a alert.Alert, isNew bool)
-	// MaxBatch bounds how many hits share one transaction (default 256).
+	// MaxBatch bounds how many hits share one transaction (default 1024).
 	MaxBatch int
 	Log      *slog.Logger
 }
@@ -111,7 +111,7 @@ func NewService(opt Options) (*Service, error) {
 		opt.IncidentWindow = time.Hour
 	}
 	if opt.MaxBatch <= 0 {
-		opt.MaxBatch = 256
+		opt.MaxBatch = 1024
 	}
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
@@ -237,6 +237,7 @@ func (s *Service) Run(ctx context.Context) error {
 func (s *Service) writeLoop(ctx context.Context) {
 	batch := make([]*pendingHit, 0, s.opt.MaxBatch)
 	hits := make([]store.Hit, 0, s.opt.MaxBatch)
+	last := 0 // size of the previous batch
 	for {
 		batch = batch[:0]
 		select {
@@ -269,9 +270,33 @@ func (s *Service) writeLoop(ctx context.Context) {
 				break fill
 			}
 		}
+		// Under load, the clients the last commit answered are about to
+		// send their next touches: wait a moment for them, so a busy trap
+		// commits a few large batches rather than many small ones. An idle
+		// trap (last batch small) commits at once.
+		if last > 1 && len(batch) < last && len(batch) < s.opt.MaxBatch {
+			timer := time.NewTimer(linger)
+		wait:
+			for len(batch) < s.opt.MaxBatch {
+				select {
+				case p := <-s.pending:
+					batch = append(batch, p)
+					if len(batch) >= last {
+						break wait
+					}
+				case <-timer.C:
+					break wait
+				}
+			}
+			timer.Stop()
+		}
+		last = len(batch)
 		s.commit(ctx, batch, hits[:0])
 	}
 }
+
+// linger is the longest a busy writer waits to fill a batch.
+const linger = time.Millisecond
 
 // commit stores a batch of hits and attributes them in the same
 // transaction: the hits get ids from this writer (the store's largest id
