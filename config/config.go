@@ -87,6 +87,9 @@ type Scan struct {
 	// FailOn is the lowest alert level that makes scan exit 1
 	// (informational, low, medium, high, critical, or none).
 	FailOn string `yaml:"fail_on,omitempty"`
+	// Rules are directories of Sigma rules scan runs on log records, on
+	// top of the built-in pack.
+	Rules []string `yaml:"rules,omitempty"`
 	// Workers is the number of parallel readers; 0 means one per CPU.
 	Workers int `yaml:"workers,omitempty"`
 	// MaxHeaderBytes, MaxLineBytes, MaxFields and MaxBodyBytes bound what

@@ -15,6 +15,7 @@ import (
 	"github.com/mailtrip/mailtrip/logfmt/gws"
 	"github.com/mailtrip/mailtrip/logfmt/jsonlog"
 	"github.com/mailtrip/mailtrip/logfmt/m365"
+	"github.com/mailtrip/mailtrip/logfmt/sieve"
 	logsniff "github.com/mailtrip/mailtrip/logfmt/sniff"
 	"github.com/mailtrip/mailtrip/logfmt/syslog"
 	"github.com/mailtrip/mailtrip/logfmt/w3c"
@@ -46,6 +47,9 @@ const (
 // sniffLog returns the log format of a file's first bytes, or "".
 func sniffLog(head []byte, name string, explicit bool) string {
 	g := logsniff.Best(head, name)
+	if sg := sieve.Sniff(head, name); sg.Confidence > g.Confidence {
+		g = sg
+	}
 	min := minLogConfidence
 	if explicit {
 		min = minLogConfidenceNamed
@@ -74,7 +78,7 @@ func (u *Unit) readLog(ctx context.Context, yield func(*event.Event, error) bool
 		defer zr.Close()
 		r = zr
 	}
-	next := logReader(u.LogFormat, r)
+	next := logReader(u.LogFormat, u.Path, r)
 	for {
 		if err := context.Cause(ctx); err != nil {
 			yield(nil, err)
@@ -121,7 +125,7 @@ func logEvent(o logfmt.Origin, f map[string]any) *event.Event {
 
 // logReader returns a function yielding the next event of format from r,
 // io.EOF at the end.
-func logReader(format string, r io.Reader) func() (*event.Event, error) {
+func logReader(format, name string, r io.Reader) func() (*event.Event, error) {
 	switch {
 	case strings.HasPrefix(format, "m365."):
 		mr := m365.NewReader(r, m365.Options{})
@@ -155,6 +159,26 @@ func logReader(format string, r io.Reader) func() (*event.Event, error) {
 			ev := logEvent(rec.Origin, rec.Fields)
 			ev.Time, ev.Mailbox = rec.Time, rec.UserID()
 			return ev, err
+		}
+	case strings.HasPrefix(format, "sieve."):
+		// A filter script is small (the reader caps it) and read whole:
+		// one record per action.
+		recs, err := sieve.ReadRecords(r, name, sieve.Options{})
+		i := 0
+		return func() (*event.Event, error) {
+			if i < len(recs) {
+				rec := recs[i]
+				i++
+				ev := logEvent(rec.Origin, rec.Fields)
+				ev.Mailbox, _ = rec.Fields["Owner"].(string)
+				return ev, nil
+			}
+			if err != nil {
+				e := err
+				err = nil
+				return nil, e
+			}
+			return nil, io.EOF
 		}
 	case strings.HasPrefix(format, "syslog"):
 		sr := syslog.NewReader(r, syslog.Options{})

@@ -30,6 +30,7 @@ type scanFlags struct {
 	maxRatio        float64
 	progress        string
 	db              string
+	rules           []string
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -73,7 +74,7 @@ never writes to the store.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.format, "format", "", "output format: table, jsonl or json (default table on a terminal, jsonl otherwise)")
-	fl.StringVar(&f.inputFormat, "input-format", "auto", "force the input format: auto, eml, mbox or maildir")
+	fl.StringVar(&f.inputFormat, "input-format", "auto", "force the input format: auto, eml, mbox, maildir, log or evtx")
 	fl.StringVarP(&f.out, "out", "o", "", "write results to FILE instead of stdout")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when an alert has this level or higher: informational, low, medium, high, critical or none (default medium)")
 	fl.StringSliceVar(&f.internalDomains, "internal-domain", nil, "the organisation's mail domain (repeatable); forwarding elsewhere is external")
@@ -81,9 +82,10 @@ never writes to the store.`,
 	fl.IntVar(&f.minAuto, "min-auto-forwarded", 0, "auto-forwarded messages a mailbox needs before the volume heuristic judges it")
 	fl.Float64Var(&f.maxRatio, "max-looks-forwarded-ratio", 0, "flag a mailbox when forwarded-looking messages are fewer than this fraction of its auto-forwarded ones")
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), always or never")
+	fl.StringSliceVar(&f.rules, "rules", nil, "also run the Sigma rules in DIR on log records (repeatable)")
 	fl.StringVar(&f.db, "db", "", "store whose decoys scan recognises, read-only (default $MAILTRIP_DB, store: in the config, or $XDG_STATE_HOME/mailtrip/mailtrip.db when it exists)")
 	_ = cmd.RegisterFlagCompletionFunc("format", completeValues("table", "jsonl", "json"))
-	_ = cmd.RegisterFlagCompletionFunc("input-format", completeValues("auto", "eml", "mbox", "maildir"))
+	_ = cmd.RegisterFlagCompletionFunc("input-format", completeValues("auto", "eml", "mbox", "maildir", "log", "evtx"))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", completeValues("informational", "low", "medium", "high", "critical", "none"))
 	_ = cmd.RegisterFlagCompletionFunc("progress", completeValues("auto", "always", "never"))
 	return cmd
@@ -180,8 +182,13 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 		hopt.MaxLooksForwardedRatio = f.maxRatio
 	}
 	hdet := header.New(hopt)
+	logDets, err := a.logDetectors(append(append([]string(nil), a.cfg.Scan.Rules...), f.rules...), hopt.InternalDomains)
+	if err != nil {
+		closeOut()
+		return err
+	}
 	tuneGC()
-	detectors := []detect.Detector{hdet}
+	detectors := append([]detect.Detector{hdet}, logDets...)
 	reg, err := a.loadDecoys(ctx, f.db)
 	switch {
 	case err != nil:

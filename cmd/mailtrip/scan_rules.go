@@ -1,0 +1,43 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/mailtrip/mailtrip/detect"
+	"github.com/mailtrip/mailtrip/detect/mailrules"
+	"github.com/mailtrip/mailtrip/detect/sigma"
+)
+
+// logDetectors are the detectors of log and audit records: the Sigma
+// engine with each rule directory (--rules, scan.rules in the config), and
+// the inbox-rule and forwarding detector.
+func (a *app) logDetectors(ruleDirs []string, internalDomains []string) ([]detect.Detector, error) {
+	var out []detect.Detector
+	for _, dir := range ruleDirs {
+		fi, err := os.Stat(dir)
+		if err != nil {
+			return nil, usageError("--rules: %v", err)
+		}
+		if !fi.IsDir() {
+			return nil, usageError("--rules %s: not a directory of Sigma rules", dir)
+		}
+		rs, rep, err := sigma.LoadDir(dir, sigma.Config{})
+		if err != nil {
+			return nil, usageError("--rules %s: %v", dir, err)
+		}
+		a.reportRules(dir, rep)
+		out = append(out, sigma.NewDetector(rs, sigma.Options{}))
+	}
+	out = append(out, mailrules.New(mailrules.Options{InternalDomains: internalDomains}))
+	return out, nil
+}
+
+// reportRules says on stderr what a rule directory held and which rules
+// could not be used, by id and reason.
+func (a *app) reportRules(dir string, rep *sigma.Report) {
+	if rep == nil || a.quiet {
+		return
+	}
+	fmt.Fprintf(a.stderr, "mailtrip: rules %s: %s\n", dir, rep.Summary())
+}
