@@ -90,6 +90,15 @@ type Scan struct {
 	// Rules are directories of Sigma rules scan runs on log records, on
 	// top of the built-in pack.
 	Rules []string `yaml:"rules,omitempty"`
+	// GeoIP are MaxMind .mmdb files (City or Country, and ASN) for the
+	// sign-in checks.
+	GeoIP []string `yaml:"geoip,omitempty"`
+	// TrustedNetworks are the organisation's own egress ranges (office,
+	// VPN): sign-ins and mail access from them are not judged new.
+	TrustedNetworks []string `yaml:"trusted_networks,omitempty"`
+	// TrustedApps are application ids (AppId) allowed to read mail in bulk
+	// (backup, archiving).
+	TrustedApps []string `yaml:"trusted_apps,omitempty"`
 	// Workers is the number of parallel readers; 0 means one per CPU.
 	Workers int `yaml:"workers,omitempty"`
 	// MaxHeaderBytes, MaxLineBytes, MaxFields and MaxBodyBytes bound what

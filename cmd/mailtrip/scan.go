@@ -17,6 +17,7 @@ import (
 	"github.com/mailtrip/mailtrip/ingest"
 	"github.com/mailtrip/mailtrip/mailfmt"
 	"github.com/mailtrip/mailtrip/pipeline"
+	"github.com/mailtrip/mailtrip/store"
 )
 
 type scanFlags struct {
@@ -31,6 +32,8 @@ type scanFlags struct {
 	progress        string
 	db              string
 	rules           []string
+	state           bool
+	geoip           []string
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -83,6 +86,8 @@ never writes to the store.`,
 	fl.Float64Var(&f.maxRatio, "max-looks-forwarded-ratio", 0, "flag a mailbox when forwarded-looking messages are fewer than this fraction of its auto-forwarded ones")
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), always or never")
 	fl.StringSliceVar(&f.rules, "rules", nil, "also run the Sigma rules in DIR on log records (repeatable)")
+	fl.BoolVar(&f.state, "state", false, "use the store: keep sign-in and access baselines across scans, and report only alerts not reported before")
+	fl.StringSliceVar(&f.geoip, "geoip", nil, "MaxMind .mmdb file (City or Country, and ASN; repeatable) for new-country and impossible-travel checks")
 	fl.StringVar(&f.db, "db", "", "store whose decoys scan recognises, read-only (default $MAILTRIP_DB, store: in the config, or $XDG_STATE_HOME/mailtrip/mailtrip.db when it exists)")
 	_ = cmd.RegisterFlagCompletionFunc("format", completeValues("table", "jsonl", "json"))
 	_ = cmd.RegisterFlagCompletionFunc("input-format", completeValues("auto", "eml", "mbox", "maildir", "log", "evtx"))
@@ -182,22 +187,47 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 		hopt.MaxLooksForwardedRatio = f.maxRatio
 	}
 	hdet := header.New(hopt)
-	logDets, err := a.logDetectors(append(append([]string(nil), a.cfg.Scan.Rules...), f.rules...), hopt.InternalDomains)
+	var st *store.Store
+	var reg *planted.Registry
+	if f.state {
+		a.dbFlag = f.db
+		var err error
+		if st, _, err = a.openStore(ctx); err != nil {
+			closeOut()
+			return err
+		}
+		defer st.Close()
+		if reg, err = registryOf(ctx, st); err != nil {
+			closeOut()
+			return err
+		}
+	} else {
+		var err error
+		reg, err = a.loadDecoys(ctx, f.db)
+		if err != nil {
+			if f.db != "" {
+				closeOut()
+				return usageError("--db: %v", err)
+			}
+			fmt.Fprintf(a.stderr, "mailtrip: warning: decoys are not recognised in this scan: %v\n", err)
+		}
+	}
+	decoys := newDecoyIndex(reg)
+	logDets, err := a.logDetectors(append(append([]string(nil), a.cfg.Scan.Rules...), f.rules...), hopt.InternalDomains, decoys)
 	if err != nil {
 		closeOut()
 		return err
 	}
+	bdet, closeGeo, err := a.baselineDetector(st, decoys, append(append([]string(nil), a.cfg.Scan.GeoIP...), f.geoip...))
+	if err != nil {
+		closeOut()
+		return err
+	}
+	defer closeGeo()
 	tuneGC()
 	detectors := append([]detect.Detector{hdet}, logDets...)
-	reg, err := a.loadDecoys(ctx, f.db)
-	switch {
-	case err != nil:
-		if f.db != "" {
-			closeOut()
-			return usageError("--db: %v", err)
-		}
-		fmt.Fprintf(a.stderr, "mailtrip: warning: decoys are not recognised in this scan: %v\n", err)
-	case reg != nil && reg.Len() > 0:
+	detectors = append(detectors, bdet)
+	if reg != nil && reg.Len() > 0 {
 		// First: it marks planted decoys, which the header detector
 		// then leaves out of the mailbox's counts.
 		detectors = append([]detect.Detector{planted.New(reg)}, detectors...)
@@ -216,17 +246,24 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 		worst    = alert.Level(-1)
 		writeErr error
 	)
+	emit := func(al alert.Alert) {
+		if al.Rule.Level > worst {
+			worst = al.Rule.Level
+		}
+		if err := w.Alert(al); err != nil && writeErr == nil {
+			writeErr = err
+		}
+	}
+	var known *int64
+	if st != nil {
+		emit, known = newAlertsOnly(ctx, st, emit)
+	}
 	p := &pipeline.Pipeline{
 		Detectors: detectors,
 		OnAlert: func(al alert.Alert) {
 			mu.Lock()
 			defer mu.Unlock()
-			if al.Rule.Level > worst {
-				worst = al.Rule.Level
-			}
-			if err := w.Alert(al); err != nil && writeErr == nil {
-				writeErr = err
-			}
+			emit(al)
 		},
 	}
 	runErr := run.run(ctx, p)
@@ -251,6 +288,9 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 	}
 	if !a.quiet && format != "table" && len(paths) > 0 {
 		sum.writeLine(a.stderr)
+	}
+	if known != nil && *known > 0 && !a.quiet {
+		fmt.Fprintf(a.stderr, "mailtrip: %s\n", strings.TrimPrefix(describeKnown(*known), "; "))
 	}
 	switch {
 	case runErr != nil:

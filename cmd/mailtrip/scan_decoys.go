@@ -26,6 +26,11 @@ func (a *app) loadDecoys(ctx context.Context, dbFlag string) (*planted.Registry,
 		return nil, err
 	}
 	defer st.Close()
+	return registryOf(ctx, st)
+}
+
+// registryOf reads the decoys and their active plantings from a store.
+func registryOf(ctx context.Context, st *store.Store) (*planted.Registry, error) {
 	decoys, err := st.Decoys(ctx, store.DecoyFilter{})
 	if err != nil {
 		return nil, err

@@ -12,7 +12,7 @@ import (
 // logDetectors are the detectors of log and audit records: the Sigma
 // engine with each rule directory (--rules, scan.rules in the config), and
 // the inbox-rule and forwarding detector.
-func (a *app) logDetectors(ruleDirs []string, internalDomains []string) ([]detect.Detector, error) {
+func (a *app) logDetectors(ruleDirs []string, internalDomains []string, decoys *decoyIndex) ([]detect.Detector, error) {
 	var out []detect.Detector
 	for _, dir := range ruleDirs {
 		fi, err := os.Stat(dir)
@@ -29,7 +29,11 @@ func (a *app) logDetectors(ruleDirs []string, internalDomains []string) ([]detec
 		a.reportRules(dir, rep)
 		out = append(out, sigma.NewDetector(rs, sigma.Options{}))
 	}
-	out = append(out, mailrules.New(mailrules.Options{InternalDomains: internalDomains}))
+	mopt := mailrules.Options{InternalDomains: internalDomains}
+	if decoys != nil && decoys.reg != nil && decoys.reg.Len() > 0 {
+		mopt.Decoys = mailrulesDecoys{decoys}
+	}
+	out = append(out, mailrules.New(mopt))
 	return out, nil
 }
 

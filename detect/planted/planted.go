@@ -288,3 +288,27 @@ func (d *Detector) breadcrumb(e *event.Event, dc *Decoy, sub string) alert.Alert
 	a.Evidence = map[string]any{"token": sub, "planted": dc.where()}
 	return a
 }
+
+// ByMessageID returns the decoy whose Message-ID is id (with or without
+// angle brackets).
+func (r *Registry) ByMessageID(id string) (*Decoy, bool) {
+	id = strings.TrimSpace(id)
+	if d, ok := r.byMsgID[id]; ok {
+		return d, true
+	}
+	if !strings.HasPrefix(id, "<") {
+		d, ok := r.byMsgID["<"+id+">"]
+		return d, ok
+	}
+	d, ok := r.byMsgID[strings.Trim(id, "<>")]
+	return d, ok
+}
+
+// Decoys returns every decoy known, in no particular order.
+func (r *Registry) Decoys() []*Decoy {
+	out := make([]*Decoy, 0, len(r.byMsgID))
+	for _, d := range r.byMsgID {
+		out = append(out, d)
+	}
+	return out
+}

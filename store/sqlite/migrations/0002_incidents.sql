@@ -43,3 +43,11 @@ CREATE TABLE decoy_tests (
 	expires_at TEXT NOT NULL
 ) STRICT;
 CREATE INDEX decoy_tests_decoy ON decoy_tests (decoy_id, expires_at);
+
+-- state: what detectors keep across runs of `scan --state` (per-user
+-- baselines), by key; value is the detector's own encoding.
+CREATE TABLE state (
+	key        TEXT PRIMARY KEY,
+	value      BLOB NOT NULL,
+	updated_at TEXT NOT NULL
+) STRICT;
