@@ -118,7 +118,9 @@ func (m mailrulesDecoys) DecoyForMessageID(id string) (alert.Decoy, bool) {
 // storeState keeps the baselines in the store (scan --state).
 type storeState struct{ st *store.Store }
 
-func (s storeState) Load(ctx context.Context, key string) ([]byte, error) { return s.st.LoadState(ctx, key) }
+func (s storeState) Load(ctx context.Context, key string) ([]byte, error) {
+	return s.st.LoadState(ctx, key)
+}
 func (s storeState) Save(ctx context.Context, key string, v []byte) error {
 	return s.st.SaveState(ctx, key, v)
 }
