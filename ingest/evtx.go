@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -22,6 +23,10 @@ func isEVTX(head []byte) bool { return bytes.HasPrefix(head, evtxMagic) }
 // EventRecordID, Time its TimeCreated, and Fields as logfmt/evtx gives
 // them: EventID, Channel, Computer, Provider_Name, ..., and EventData /
 // UserData fields by name — the names Sigma rules use.
+
+// parallelEVTX is the size from which an EVTX file's chunks are parsed in
+// parallel.
+const parallelEVTX = 16 << 20
 
 // readEVTX reads an EVTX unit's chunks; a bad chunk or record is an error
 // with its offset, and reading goes on with the next.
@@ -50,7 +55,13 @@ func (u *Unit) readEVTX(ctx context.Context, yield func(*event.Event, error) boo
 	if n := u.progress(); n != nil {
 		defer n.Add(fi.Size())
 	}
-	for rec, err := range f.Records(ctx) {
+	records := f.Records(ctx)
+	if fi.Size() >= parallelEVTX {
+		// A large log: its chunks are parsed on every core, records still
+		// come in file order.
+		records = f.RecordsParallel(ctx, runtime.GOMAXPROCS(0))
+	}
+	for rec, err := range records {
 		if err != nil {
 			if !yield(nil, fmt.Errorf("%s: %w", u.Path, err)) {
 				return

@@ -2,14 +2,16 @@
 // logfmt/evtx reads it.
 //
 //	go run ./bench/evtx build -size 256MiB -out big.evtx [-src ../shared/testdata]
-//	go run ./bench/evtx read -workers 1 big.evtx
+//	go run ./bench/evtx read -workers 1 [-mode xml|fields|fieldsinto] [-repeat n] [-cpuprofile f] big.evtx
 //
 // build copies every used chunk of the .evtx files under -src, round-robin
 // until the size is reached, renumbers the records (record headers and chunk
 // headers) so identifiers increase through the file, recomputes the chunk
-// CRCs and writes a fresh file header. read parses every chunk with -workers
-// goroutines, renders every record as XML (what `mailtrip dump --format xml`
-// does) and prints one JSON line: records, seconds, records/s.
+// CRCs and writes a fresh file header. read parses every chunk (with more
+// than one worker through evtx.MapChunks, in parallel and in file order),
+// renders every record as XML (what `mailtrip dump --format xml` does) or
+// maps it with Fields (what `mailtrip scan` does), and prints one JSON line:
+// records, seconds, records/s.
 package main
 
 import (
@@ -24,11 +26,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/mailtrip/mailtrip/logfmt/evtx"
@@ -178,7 +180,21 @@ func plainXML(c []byte) bool {
 func read(args []string) error {
 	fl := flag.NewFlagSet("read", flag.ExitOnError)
 	workers := fl.Int("workers", 1, "goroutines parsing chunks (0: GOMAXPROCS)")
+	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile to this file")
+	repeat := fl.Int("repeat", 1, "read the file this many times (longer profiles)")
+	mode := fl.String("mode", "xml", "per record: xml (Record.AppendXML), fields (Record.Fields) or fieldsinto (Record.FieldsInto)")
 	fl.Parse(args)
+	if *cpuprofile != "" {
+		pf, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if fl.NArg() != 1 {
 		return errors.New("read: one file")
 	}
@@ -200,35 +216,85 @@ func read(args []string) error {
 		return err
 	}
 	ctx := context.Background()
-	var next, records, bad atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < *workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := make([]byte, 0, 1<<16)
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= f.NumChunks() {
-					return
-				}
-				c, err := f.ParseChunk(ctx, i)
-				if err != nil {
-					bad.Add(1)
-					continue
-				}
-				bad.Add(int64(len(c.Errors)))
-				for j := range c.Records {
-					buf = c.Records[j].AppendXML(buf[:0])
-				}
-				records.Add(int64(len(c.Records)))
-			}
-		}()
+	var records, bad int64
+	for range *repeat {
+		n, b, err := readOnce(ctx, f, *workers, *mode)
+		if err != nil {
+			return err
+		}
+		records += n
+		bad += b
 	}
-	wg.Wait()
 	secs := time.Since(start).Seconds()
 	return json.NewEncoder(os.Stdout).Encode(map[string]any{
-		"records": records.Load(), "errors": bad.Load(), "workers": *workers,
-		"seconds": secs, "records_per_s": float64(records.Load()) / secs,
+		"records": records, "errors": bad, "workers": *workers, "mode": *mode,
+		"seconds": secs, "records_per_s": float64(records) / secs,
 	})
+}
+
+// readOnce reads every record of f once and renders it as mode says: "xml"
+// (what `mailtrip dump --format xml` does), "fields" (Record.Fields, what
+// `mailtrip scan` does) or "fieldsinto" (Record.FieldsInto one map). With
+// one worker it parses and renders chunk after chunk in this goroutine;
+// with more, evtx.MapChunks parses and renders chunks in parallel and
+// delivers them in file order, as a parallel dump would write them.
+func readOnce(ctx context.Context, f *evtx.File, workers int, mode string) (records, bad int64, err error) {
+	type out struct {
+		records, bad int64
+		buf          *[]byte
+	}
+	render := func(c *evtx.Chunk, buf *[]byte, m map[string]any) out {
+		o := out{records: int64(len(c.Records)), bad: int64(len(c.Errors)), buf: buf}
+		for j := range c.Records {
+			r := &c.Records[j]
+			switch mode {
+			case "fields":
+				_ = r.Fields()
+			case "fieldsinto":
+				r.FieldsInto(m)
+			default:
+				*buf = r.AppendXML(*buf)
+			}
+		}
+		return o
+	}
+	switch mode {
+	case "xml", "fields", "fieldsinto":
+	default:
+		return 0, 0, fmt.Errorf("read: unknown -mode %q", mode)
+	}
+	if workers == 1 {
+		buf := make([]byte, 0, 1<<20)
+		m := make(map[string]any)
+		for i := range f.NumChunks() {
+			c, err := f.ParseChunk(ctx, i)
+			if err != nil {
+				bad++
+				continue
+			}
+			buf = buf[:0]
+			o := render(c, &buf, m)
+			records += o.records
+			bad += o.bad
+		}
+		return records, bad, nil
+	}
+	bufs := sync.Pool{New: func() any { b := make([]byte, 0, 1<<20); return &b }}
+	maps := sync.Pool{New: func() any { return make(map[string]any) }}
+	for o, err := range evtx.MapChunks(ctx, f, workers, func(c *evtx.Chunk) out {
+		buf := bufs.Get().(*[]byte)
+		*buf = (*buf)[:0]
+		m := maps.Get().(map[string]any)
+		defer maps.Put(m)
+		return render(c, buf, m)
+	}) {
+		if err != nil {
+			bad++
+			continue
+		}
+		records += o.records
+		bad += o.bad
+		bufs.Put(o.buf) // written out in file order here
+	}
+	return records, bad, nil
 }

@@ -2,7 +2,9 @@ package evtx
 
 import (
 	"fmt"
+	"sync"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Binary XML (MS-EVEN6 §2.2.12 "BinXml", libyal "binary XML"). Tokens, the
@@ -42,37 +44,40 @@ import (
 // the referring token's fixed fields, the string is stored there ("inline").
 // A template definition is stored inline the same way.
 //
-// A template definition is compiled once per chunk into a tree of nodes
-// (for Fields) and a flat list of literal XML pieces with substitution
-// holes (for rendering).
+// A template definition is compiled once, in one pass, into two forms: a
+// flat list of literal XML bytes with substitution holes (for rendering: a
+// record is the cached skeleton with its substitution values formatted into
+// the holes) and a flat list of ops (for Fields). Compiled templates are
+// cached per chunk by offset and, through File, across the chunks of a file
+// (tcache.go).
 
-type nodeKind uint8
+// opKind is the kind of one op of a compiled template, in document order.
+// An element is opElem, its attributes (each opAttr followed by its value
+// ops), its content, then opEnd.
+type opKind uint8
 
 const (
-	nElement nodeKind = iota
-	nValue            // literal value (v describes it, chunk-relative)
-	nSubst            // substitution hole
-	nCDATA
-	nCharRef
-	nEntityRef
-	nPI
+	opElem      opKind = iota // name; attrEnd: first content op; next: op after its opEnd
+	opAttr                    // name; next: op after its value ops
+	opEnd                     // end of element
+	opValue                   // literal value: typ, raw
+	opSubst                   // substitution hole: index, cond
+	opCDATA                   // text
+	opCharRef                 // index holds the code unit
+	opEntityRef               // name
+	opPI                      // name (target, may be empty), text (data)
 )
 
-type node struct {
-	kind     nodeKind
-	cond     bool   // conditional substitution
-	index    uint16 // substitution index
-	name     string // element name, entity name, PI target
-	text     string // CDATA, PI data
-	char     uint16 // CharRef
-	v        value  // nValue
-	attrs    []attr
-	children []node
-}
-
-type attr struct {
-	name  string
-	value []node
+type op struct {
+	kind    opKind
+	cond    bool   // conditional substitution
+	typ     uint8  // opValue: value type
+	index   uint16 // opSubst: substitution index; opCharRef: code unit
+	attrEnd int32
+	next    int32
+	name    string
+	text    string
+	raw     []byte // opValue: the value's bytes
 }
 
 // piece: the literal bytes lits[prevEnd:end] followed, when sub >= 0, by
@@ -84,11 +89,52 @@ type piece struct {
 }
 
 type template struct {
-	off      uint32
-	nodes    []node
+	ops      []op
 	lits     []byte
 	pieces   []piece
 	maxIndex int // highest substitution index used, -1 if none
+	// maxLevel is the deepest element nesting inside the definition (0: top
+	// level elements only, -1: no element); a cached template is reused at
+	// template depth d only when d+maxLevel < MaxDepth, as compiling it
+	// there would succeed.
+	maxLevel int
+	// For the file-level cache (tcache.go): the definition's data bytes
+	// (which literal values' raw bytes point into) and its name references.
+	data []byte
+	refs []nameRef
+	// Fields plans (fields.go), built on first use.
+	plans planSet
+	// A plain fragment's ops are compiled on first use (see opsFor) from
+	// [plainPos, plainEnd) of its chunk at depth plainDepth.
+	plain                          bool
+	plainOnce                      sync.Once
+	plainPos, plainEnd, plainDepth int32
+}
+
+// opsFor returns the template's ops, compiling a plain fragment's on first
+// use (XML rendering needs only its literal XML). c is its chunk.
+func (t *template) opsFor(c *chunkCtx) []op {
+	if !t.plain {
+		return t.ops
+	}
+	t.plainOnce.Do(func() {
+		p := newCompiler(c, int(t.plainPos), int(t.plainEnd), int(t.plainDepth), true)
+		if p.content(true) == nil { // it compiled before, so it does again
+			t.ops = append([]op(nil), p.ops...)
+		}
+		p.release()
+	})
+	return t.ops
+}
+
+// nameRef is a name reference inside a template definition: the position of
+// its offset field relative to the definition data, whether the name is
+// stored inline, and (back references) the name's stored length and UTF-16
+// characters, which a cached template must find at the referenced offset.
+type nameRef struct {
+	rel    int32
+	inline bool
+	raw    []byte
 }
 
 // value is a typed value in the chunk: a substitution or a literal Value.
@@ -105,69 +151,6 @@ type fragment struct {
 	tmpl *template
 	vals []value
 	est  int // upper bound of the rendered size
-}
-
-type bxParser struct {
-	c     *chunkCtx
-	pos   int
-	end   int
-	depth int
-	tmpl  *template
-	// plain is set for XML outside template definitions. There Windows may
-	// omit the dependency identifier of OpenStartElement (seen in records
-	// written without templates).
-	plain bool
-}
-
-// noDepID reports whether the OpenStartElement at start lacks the 2-byte
-// dependency identifier. Only plain XML is checked: the name offset read
-// either way must be inline (the position right after the fixed fields) or
-// point back to a name earlier in the chunk; the identifier is assumed
-// present when both or neither fit.
-func (p *bxParser) noDepID(start int) bool {
-	if !p.plain {
-		return false
-	}
-	b := p.c.b
-	fits := func(at, inline int) bool {
-		if at+4 > p.end {
-			return false
-		}
-		off := int(le.Uint32(b[at:]))
-		return off == inline || off >= chunkHeaderSize && off < start
-	}
-	if fits(start+7, start+11) {
-		return false
-	}
-	return fits(start+5, start+9)
-}
-
-func (p *bxParser) fail(sentinel error, format string, a ...any) error {
-	return errAt(p.pos, sentinel, fmt.Sprintf(format, a...))
-}
-
-func (p *bxParser) need(n int) error {
-	if p.pos+n > p.end {
-		return p.fail(ErrTruncated, "need %d bytes", n)
-	}
-	return nil
-}
-
-// name reads a name reference whose offset field is at p.pos.
-func (p *bxParser) name() (string, error) {
-	if err := p.need(4); err != nil {
-		return "", err
-	}
-	off := le.Uint32(p.c.b[p.pos:])
-	p.pos += 4
-	s, n, err := p.c.name(off, p.pos, p.end)
-	if err != nil {
-		return "", err
-	}
-	if int(off) == p.pos {
-		p.pos += n
-	}
-	return s, nil
 }
 
 // name decodes the name string at chunk offset off; n is its stored size.
@@ -201,25 +184,38 @@ func (c *chunkCtx) name(off uint32, pos, end int) (string, int, error) {
 }
 
 func decodeUTF16(b []byte) string {
-	ascii := true
-	for i := 0; i+1 < len(b); i += 2 {
-		if b[i] >= 0x80 || b[i+1] != 0 {
-			ascii = false
-			break
+	var buf [256]byte
+	dst := buf[:0]
+	if n := 3 * (len(b) / 2); n > len(buf) {
+		dst = make([]byte, 0, n)
+	}
+	return string(appendUTF16(dst, b))
+}
+
+// appendUTF16 appends UTF-16LE text as UTF-8, unpaired surrogates as U+FFFD
+// (as utf16.Decode does). It appends at most 3 bytes per code unit.
+func appendUTF16(dst, b []byte) []byte {
+	n := len(b) / 2
+	for i := 0; i < n; i++ {
+		lo, hi := b[2*i], b[2*i+1]
+		if hi == 0 && lo < 0x80 {
+			dst = append(dst, lo)
+			continue
 		}
-	}
-	if ascii {
-		s := make([]byte, len(b)/2)
-		for i := range s {
-			s[i] = b[2*i]
+		u := rune(lo) | rune(hi)<<8
+		if utf16.IsSurrogate(u) {
+			r := utf8.RuneError
+			if u < 0xdc00 && i+1 < n {
+				if d := utf16.DecodeRune(u, rune(le.Uint16(b[2*i+2:]))); d != utf8.RuneError {
+					r = d
+					i++
+				}
+			}
+			u = r
 		}
-		return string(s)
+		dst = utf8.AppendRune(dst, u)
 	}
-	u := make([]uint16, len(b)/2)
-	for i := range u {
-		u[i] = le.Uint16(b[2*i:])
-	}
-	return string(utf16.Decode(u))
+	return dst
 }
 
 // template returns the compiled template definition at chunk offset off.
@@ -236,14 +232,18 @@ func (c *chunkCtx) template(off uint32, depth int) (*template, error) {
 	if size > len(b)-start {
 		return nil, errAt(int(off), ErrTruncated, fmt.Sprintf("template definition of %d bytes", size))
 	}
-	t := &template{off: off, maxIndex: -1, lits: make([]byte, 0, 3*size)}
-	p := &bxParser{c: c, pos: start, end: start + size, depth: depth, tmpl: t}
-	nodes, err := p.content(true)
-	if err != nil {
-		return nil, err
+	t := c.cache.lookup(c, int(off), depth)
+	if t == nil {
+		p := newCompiler(c, start, start+size, depth, false)
+		err := p.content(true)
+		if err != nil {
+			p.release()
+			return nil, err
+		}
+		t = p.template(b[start : start+size])
+		p.release()
+		c.cache.add(c, int(off), t)
 	}
-	t.nodes = nodes
-	t.flatten(c)
 	if c.templates == nil {
 		c.templates = make(map[uint32]*template, 16)
 	}
@@ -251,233 +251,32 @@ func (c *chunkCtx) template(off uint32, depth int) (*template, error) {
 	return t, nil
 }
 
-// content parses nodes until EndElement (consumed) or, at the top level,
-// EndOfStream (consumed) or the end of the data.
-func (p *bxParser) content(top bool) ([]node, error) {
-	var out []node
-	b := p.c.b
-	for {
-		if p.pos >= p.end {
-			if top {
-				return out, nil
-			}
-			return nil, p.fail(ErrTruncated, "element not closed")
-		}
-		tok := b[p.pos]
-		switch tok & 0x0f {
-		case 0x00:
-			if !top {
-				return nil, p.fail(ErrBadXML, "end of stream inside element")
-			}
-			p.pos++
-			return out, nil
-		case 0x0f:
-			if !top {
-				return nil, p.fail(ErrBadXML, "fragment header inside element")
-			}
-			if err := p.need(4); err != nil {
-				return nil, err
-			}
-			p.pos += 4
-		case 0x01:
-			n, err := p.element()
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, n)
-		case 0x04:
-			if top {
-				return nil, p.fail(ErrBadXML, "end element at top level")
-			}
-			p.pos++
-			return out, nil
-		case 0x05, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0d, 0x0e:
-			n, err := p.charData(tok & 0x0f)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, n)
-		case 0x0c:
-			return nil, p.fail(ErrBadXML, "template instance inside a template definition")
-		default:
-			return nil, p.fail(ErrBadXML, "unexpected token %#02x", tok)
+// template copies the compiled result into a template of its own, which
+// does not refer to the chunk: literal values point into a copy of the
+// definition data.
+func (p *compiler) template(data []byte) *template {
+	t := &template{maxIndex: p.maxIndex, maxLevel: p.maxLevel}
+	t.data = append([]byte(nil), data...)
+	t.lits = append(make([]byte, 0, len(p.lits)), p.lits...)
+	t.pieces = append(make([]piece, 0, len(p.pieces)+1), p.pieces...)
+	t.pieces = append(t.pieces, piece{end: uint32(len(t.lits)), sub: -1})
+	t.ops = append(make([]op, 0, len(p.ops)), p.ops...)
+	for i := range t.ops {
+		if o := &t.ops[i]; o.kind == opValue {
+			rel := p.c.offsetIn(o.raw) - p.start
+			o.raw = t.data[rel : rel+len(o.raw) : rel+len(o.raw)]
 		}
 	}
+	t.refs = make([]nameRef, len(p.refs))
+	for i, r := range p.refs {
+		t.refs[i] = nameRef{rel: r.rel, inline: r.inline, raw: append([]byte(nil), r.raw...)}
+	}
+	return t
 }
 
-func (p *bxParser) element() (node, error) {
-	b := p.c.b
-	if p.depth >= p.c.opts.MaxDepth {
-		return node{}, p.fail(ErrLimit, "element nesting deeper than %d", p.c.opts.MaxDepth)
-	}
-	if err := p.need(11); err != nil {
-		return node{}, err
-	}
-	tok := b[p.pos]
-	if p.noDepID(p.pos) {
-		p.pos += 5 // token, data size
-	} else {
-		p.pos += 7 // token, dependency id, data size
-	}
-	name, err := p.name()
-	if err != nil {
-		return node{}, err
-	}
-	n := node{kind: nElement, name: name}
-	if tok&0x40 != 0 {
-		if err := p.need(4); err != nil {
-			return node{}, err
-		}
-		p.pos += 4 // attribute list size
-		for p.pos < p.end && b[p.pos]&0x0f == 0x06 {
-			p.pos++
-			an, err := p.name()
-			if err != nil {
-				return node{}, err
-			}
-			a := attr{name: an}
-			for p.pos < p.end {
-				k := b[p.pos] & 0x0f
-				if k != 0x05 && k != 0x08 && k != 0x09 && k != 0x0d && k != 0x0e {
-					break
-				}
-				v, err := p.charData(k)
-				if err != nil {
-					return node{}, err
-				}
-				a.value = append(a.value, v)
-			}
-			n.attrs = append(n.attrs, a)
-		}
-	}
-	if err := p.need(1); err != nil {
-		return node{}, err
-	}
-	switch b[p.pos] & 0x0f {
-	case 0x03:
-		p.pos++
-		return n, nil
-	case 0x02:
-		p.pos++
-		p.depth++
-		n.children, err = p.content(false)
-		p.depth--
-		return n, err
-	default:
-		return node{}, p.fail(ErrBadXML, "expected close start element, got token %#02x", b[p.pos])
-	}
-}
-
-// charData parses one Value, Substitution, CDATA, CharRef, EntityRef or PI token.
-func (p *bxParser) charData(kind byte) (node, error) {
-	b := p.c.b
-	switch kind {
-	case 0x05:
-		if err := p.need(2); err != nil {
-			return node{}, err
-		}
-		typ := b[p.pos+1]
-		p.pos += 2
-		v, err := p.literal(typ)
-		if err != nil {
-			return node{}, err
-		}
-		return node{kind: nValue, v: v}, nil
-	case 0x0d, 0x0e:
-		if err := p.need(4); err != nil {
-			return node{}, err
-		}
-		idx := le.Uint16(b[p.pos+1:])
-		p.pos += 4
-		if int(idx) > p.tmpl.maxIndex {
-			p.tmpl.maxIndex = int(idx)
-		}
-		return node{kind: nSubst, index: idx, cond: kind == 0x0e}, nil
-	case 0x07, 0x0b:
-		if err := p.need(3); err != nil {
-			return node{}, err
-		}
-		n := int(le.Uint16(b[p.pos+1:]))
-		p.pos += 3
-		if err := p.need(2 * n); err != nil {
-			return node{}, err
-		}
-		s := decodeUTF16(b[p.pos : p.pos+2*n])
-		p.pos += 2 * n
-		if kind == 0x07 {
-			return node{kind: nCDATA, text: s}, nil
-		}
-		return node{kind: nPI, text: s}, nil
-	case 0x08:
-		if err := p.need(3); err != nil {
-			return node{}, err
-		}
-		ch := le.Uint16(b[p.pos+1:])
-		p.pos += 3
-		return node{kind: nCharRef, char: ch}, nil
-	case 0x09, 0x0a:
-		p.pos++
-		name, err := p.name()
-		if err != nil {
-			return node{}, err
-		}
-		if kind == 0x09 {
-			return node{kind: nEntityRef, name: name}, nil
-		}
-		// A PI target is followed by its PI data.
-		n := node{kind: nPI, name: name}
-		if p.pos < p.end && b[p.pos]&0x0f == 0x0b {
-			d, err := p.charData(0x0b)
-			if err != nil {
-				return node{}, err
-			}
-			n.text = d.text
-		}
-		return n, nil
-	}
-	return node{}, p.fail(ErrBadXML, "unexpected token %#02x", b[p.pos])
-}
-
-// literal reads the value of a Value token: strings and binary carry their
-// length, other types have their fixed size.
-func (p *bxParser) literal(typ uint8) (value, error) {
-	b := p.c.b
-	var size int
-	switch typ {
-	case tWString, tString, tWStringArr:
-		if err := p.need(2); err != nil {
-			return value{}, err
-		}
-		size = int(le.Uint16(b[p.pos:]))
-		if typ == tWString {
-			size *= 2
-		}
-		p.pos += 2
-	case tBinary:
-		if err := p.need(4); err != nil {
-			return value{}, err
-		}
-		size = int(le.Uint32(b[p.pos:]))
-		p.pos += 4
-	case tSID:
-		if err := p.need(2); err != nil {
-			return value{}, err
-		}
-		size = 8 + 4*int(b[p.pos+1])
-	case tNull:
-		size = 0
-	default:
-		size = fixedSize(typ)
-		if size == 0 {
-			return value{}, p.fail(ErrBadXML, "value token of type %#02x", typ)
-		}
-	}
-	if err := p.need(size); err != nil {
-		return value{}, err
-	}
-	v := value{typ: typ, off: uint32(p.pos), size: uint32(size)}
-	p.pos += size
-	return v, nil
+// offsetIn is the chunk offset of b, a slice of the chunk.
+func (c *chunkCtx) offsetIn(b []byte) int {
+	return cap(c.b) - cap(b)
 }
 
 // parseFragment parses a binary XML fragment in [pos, end): a template
@@ -496,17 +295,15 @@ func (c *chunkCtx) parseFragment(pos, end, depth int) (*fragment, int, error) {
 	}
 	if b[pos]&0x0f != 0x0c {
 		// Plain XML, no template: compile it as a template without holes.
-		t := &template{maxIndex: -1}
-		p := &bxParser{c: c, pos: pos, end: end, depth: depth, tmpl: t, plain: true}
-		nodes, err := p.content(true)
-		if err != nil {
+		p := newCompiler(c, pos, end, depth, true)
+		defer p.release()
+		if err := p.content(true); err != nil {
 			return nil, 0, err
 		}
-		if t.maxIndex >= 0 {
+		if p.maxIndex >= 0 {
 			return nil, 0, errAt(pos, ErrBadXML, "substitution outside a template")
 		}
-		t.nodes = nodes
-		t.flatten(c)
+		t := c.plainTemplate(p, pos, end, depth)
 		fr := c.newFragment()
 		*fr = fragment{tmpl: t, est: len(t.lits)}
 		return fr, len(t.lits), nil
@@ -608,4 +405,31 @@ func (c *chunkCtx) newFragment() *fragment {
 	}
 	c.frags = c.frags[:len(c.frags)+1]
 	return &c.frags[len(c.frags)-1]
+}
+
+// plainTemplate copies a compiled plain fragment into the chunk's arenas
+// (its literal values keep pointing into the chunk).
+func (c *chunkCtx) plainTemplate(p *compiler, pos, end, depth int) *template {
+	if len(c.tmpls) == cap(c.tmpls) {
+		c.tmpls = make([]template, 0, 16)
+	}
+	c.tmpls = c.tmpls[:len(c.tmpls)+1]
+	t := &c.tmpls[len(c.tmpls)-1]
+	*t = template{maxIndex: -1, maxLevel: p.maxLevel, plain: true,
+		plainPos: int32(pos), plainEnd: int32(end), plainDepth: int32(depth)}
+	t.lits = arena(&c.litArena, p.lits, 4096)
+	t.pieces = arena(&c.pieceArena, []piece{{end: uint32(len(t.lits)), sub: -1}}, 64)
+	return t
+}
+
+// arena copies src into the free capacity of *a (a fresh block of at least
+// min elements when it does not fit) and returns the copy. Blocks are never
+// grown in place, so earlier copies stay valid.
+func arena[T any](a *[]T, src []T, min int) []T {
+	if cap(*a)-len(*a) < len(src) {
+		*a = make([]T, 0, max(min, len(src)))
+	}
+	start := len(*a)
+	*a = append(*a, src...)
+	return (*a)[start:len(*a):len(*a)]
 }

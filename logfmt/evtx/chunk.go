@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -49,8 +50,13 @@ type chunkCtx struct {
 	opts      *Options
 	names     map[uint32]string
 	templates map[uint32]*template
-	vals      []value    // arena for substitution values
-	frags     []fragment // arena for fragments
+	cache     *templateCache // the file's, nil for ParseChunkBytes
+	vals      []value        // arena for substitution values
+	frags     []fragment     // arena for fragments
+	// arenas for plain (template-less) fragments
+	tmpls      []template
+	litArena   []byte
+	pieceArena []piece
 }
 
 var le = binary.LittleEndian
@@ -59,18 +65,22 @@ func (c *chunkCtx) chunkErr(err error) *ParseError {
 	return &ParseError{Offset: c.off, Chunk: c.idx, Record: -1, Err: err}
 }
 
+var zeroChunk [ChunkSize]byte
+
 func isZero(b []byte) bool {
-	for _, x := range b {
-		if x != 0 {
+	for len(b) > ChunkSize {
+		if !bytes.Equal(b[:ChunkSize], zeroChunk[:]) {
 			return false
 		}
+		b = b[ChunkSize:]
 	}
-	return true
+	return bytes.Equal(b, zeroChunk[:len(b)])
 }
 
-func parseChunk(b []byte, idx int, off int64, opts *Options) (*Chunk, error) {
+func parseChunk(b []byte, idx int, off int64, opts *Options, cache *templateCache) (*Chunk, error) {
 	ch := &Chunk{Index: idx, Offset: off}
-	c := &chunkCtx{b: b, idx: idx, off: off, opts: opts}
+	b = b[:len(b):len(b)]
+	c := &chunkCtx{b: b, idx: idx, off: off, opts: opts, cache: cache}
 	if len(b) != ChunkSize {
 		return nil, c.chunkErr(fmt.Errorf("%w: chunk of %d bytes", ErrTruncated, len(b)))
 	}

@@ -16,8 +16,15 @@
 // Open checks the file header; the file is then read chunk by chunk through
 // its io.ReaderAt, never as a whole. Each chunk is parsed on its own
 // (ParseChunk, safe from several goroutines, so chunks and files spread
-// across cores); names and template definitions are decoded once per chunk
-// and cached there. File.Records yields every record in file order:
+// across cores). A template definition is compiled once into the record's
+// XML skeleton with holes for the substitution values (rendering a record
+// copies the skeleton and formats the values) and into the ops Fields walks;
+// compiled templates are shared by all chunks of a File that store the same
+// definition (tcache.go), and Fields' keys and template literals are
+// computed once per template. File.Records yields every record in file
+// order; File.RecordsParallel does the same with the chunks parsed by
+// several goroutines, and MapChunks also runs per-record work (rendering,
+// Fields) in those goroutines, delivering the results in file order:
 //
 //	f, err := evtx.Open(fh, size, nil)
 //	for rec, err := range f.Records(ctx) {

@@ -2,13 +2,14 @@ package evtx
 
 import (
 	"encoding/base64"
-	"encoding/hex"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Value types (MS-EVEN6 §2.2.11 / libyal "value types"). An array of a type
@@ -292,8 +293,18 @@ func appendEscUTF16(dst []byte, b []byte, attr bool) []byte {
 	if len(b) >= 2 && b[0] == 0xff && b[1] == 0xfe {
 		b = b[2:]
 	}
+	copyAs := &copyText
+	if attr {
+		copyAs = &copyAttr
+	}
+	dst = slices.Grow(dst, len(b)/2)
 	for i := 0; i+1 < len(b); i += 2 {
-		u := uint16(b[i]) | uint16(b[i+1])<<8
+		lo, hi := b[i], b[i+1]
+		if hi == 0 && copyAs[lo] {
+			dst = append(dst, lo)
+			continue
+		}
+		u := uint16(lo) | uint16(hi)<<8
 		if u < 0x80 {
 			dst = appendEscASCII(dst, byte(u), attr)
 			continue
@@ -313,6 +324,16 @@ func appendEscUTF16(dst []byte, b []byte, attr bool) []byte {
 	}
 	return dst
 }
+
+// copyText and copyAttr mark the ASCII characters copied as they are in
+// text and in attribute values.
+var copyText, copyAttr = func() (t, a [256]bool) {
+	for c := range 0x80 {
+		t[c] = escTable[c] == 0
+		a[c] = t[c] && c != '"'
+	}
+	return
+}()
 
 func appendEscLatin1(dst []byte, b []byte, attr bool) []byte {
 	for _, c := range b {
@@ -493,19 +514,40 @@ func appendTime(dst []byte, t time.Time, frac int) []byte {
 	return append(dst, 'Z')
 }
 
-// fieldValue converts a value to the typed form Fields uses: integers as
-// int64 (uint64 above MaxInt64), floats as float64, bool, time.Time, and
-// strings rendered as Windows renders them (GUID upper case in braces,
-// hex32/hex64/size_t as 0x…, binary as upper-case hex).
+// fieldValue converts a value of the chunk (see fieldValue).
 func (c *chunkCtx) fieldValue(v *value) (any, bool) {
-	b := c.bytes(v)
-	switch v.typ {
+	if v.frag != nil {
+		return nil, false
+	}
+	return fieldValue(v.typ, c.bytes(v), nil)
+}
+
+// fieldValue converts a value of type typ stored in b to the typed form
+// Fields uses: integers as int64 (uint64 above MaxInt64), floats as float64,
+// bool, time.Time, and strings rendered as Windows renders them (GUID upper
+// case in braces, hex32/hex64/size_t as 0x…, binary as upper-case hex).
+// Strings are stored in sl when it is not nil.
+func fieldValue(typ uint8, b []byte, sl *slab) (any, bool) {
+	switch typ {
 	case tNull:
 		return nil, false
 	case tWString:
-		return decodeUTF16(trimUTF16NUL(b)), true
+		b = trimUTF16NUL(b)
+		if sl == nil {
+			return decodeUTF16(b), true
+		}
+		start := sl.room(3 * (len(b) / 2))
+		sl.b = appendUTF16(sl.b, b)
+		return sl.string(start), true
 	case tString:
-		return latin1(trimNUL(b)), true
+		if sl == nil {
+			return latin1(trimNUL(b)), true
+		}
+		start := sl.room(2 * len(b))
+		for _, c := range trimNUL(b) {
+			sl.b = utf8.AppendRune(sl.b, rune(c))
+		}
+		return sl.string(start), true
 	case tInt8:
 		return int64(int8(b[0])), true
 	case tUint8:
@@ -533,7 +575,14 @@ func (c *chunkCtx) fieldValue(v *value) (any, bool) {
 	case tBool:
 		return int32(le.Uint32(b)) > 0, true
 	case tBinary:
-		return strings.ToUpper(hex.EncodeToString(b)), true
+		if sl == nil {
+			return upperHex(b), true
+		}
+		start := sl.room(2 * len(b))
+		for _, c := range b {
+			sl.b = append(sl.b, upperDigits[c>>4], upperDigits[c&0xf])
+		}
+		return sl.string(start), true
 	case tFileTime:
 		return filetime(le.Uint64(b)), true
 	case tSysTime:
@@ -548,8 +597,8 @@ func (c *chunkCtx) fieldValue(v *value) (any, bool) {
 	case tBinXML:
 		return nil, false
 	}
-	if v.typ&tArray != 0 {
-		typ := v.typ &^ tArray
+	if typ&tArray != 0 {
+		typ := typ &^ tArray
 		var out []any
 		if typ == tString {
 			for _, s := range strings.Split(latin1(trimNUL(b)), "\x00") {
@@ -559,15 +608,68 @@ func (c *chunkCtx) fieldValue(v *value) (any, bool) {
 		}
 		n := fixedSize(typ)
 		for i := 0; n > 0 && i+n <= len(b); i += n {
-			e, _ := c.fieldValue(&value{typ: typ, off: v.off + uint32(i), size: uint32(n)})
+			e, _ := fieldValue(typ, b[i:i+n], nil)
 			out = append(out, e)
 		}
 		return out, true
 	}
-	return string(appendScalar(nil, v.typ, b, false)), true
+	if sl == nil {
+		var buf [80]byte
+		return string(appendScalar(buf[:0], typ, b, false)), true
+	}
+	start := sl.room(80 + 3*len(b))
+	sl.b = appendScalar(sl.b, typ, b, false)
+	return sl.string(start), true
+}
+
+const upperDigits = "0123456789ABCDEF"
+
+// slab holds the characters of the strings Fields makes for one record:
+// one allocation for all of them. Bytes are only ever appended, never
+// changed, so the strings made from them stay valid (a slab that fills up
+// is replaced, and the strings keep the old one alive).
+type slab struct{ b []byte }
+
+// room makes room for n more bytes and returns where the next string starts.
+func (s *slab) room(n int) int {
+	if cap(s.b)-len(s.b) < n {
+		s.b = make([]byte, 0, max(2048, n))
+	}
+	return len(s.b)
+}
+
+// string returns the bytes appended since start as a string.
+func (s *slab) string(start int) string {
+	if len(s.b) == start {
+		return ""
+	}
+	return unsafe.String(&s.b[start], len(s.b)-start)
+}
+
+func upperHex(b []byte) string {
+	const digits = upperDigits
+	var buf [128]byte
+	out := buf[:0]
+	if 2*len(b) > len(buf) {
+		out = make([]byte, 0, 2*len(b))
+	}
+	for _, c := range b {
+		out = append(out, digits[c>>4], digits[c&0xf])
+	}
+	return string(out)
 }
 
 func latin1(b []byte) string {
+	ascii := true
+	for _, c := range b {
+		if c >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return string(b)
+	}
 	r := make([]rune, len(b))
 	for i, c := range b {
 		r[i] = rune(c)
