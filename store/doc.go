@@ -24,7 +24,7 @@
 // mailtrip (3); upgrade mailtrip") and left unchanged. A migration is never
 // edited once released: changes go in a new file.
 //
-// # Schema (version 1)
+// # Schema (version 2)
 //
 //	meta(key PK, value BLOB)
 //	    Values the store keeps for itself: 'secret' is the 32-byte server
@@ -48,8 +48,22 @@
 //	    (removed_at NULL) planting per (decoy_id, target_kind, target,
 //	    folder): planting twice in the same place is [ErrExists].
 //	hits(id PK, time, decoy_id NULL FK→decoys, sub_id NULL FK→tokens,
-//	     trigger, source_ip, source_port, user_agent, data JSON, scanner)
+//	     trigger, source_ip, source_port, user_agent, data JSON, scanner,
+//	     expected, test, state, incident_id NULL)
 //	    One touch of a tripwire; decoy_id and sub_id when it resolved.
+//	    state is 'new' until attribution put it in an incident ('done');
+//	    serve stores and attributes in one transaction (AddHitsAttributed),
+//	    so 'new' hits are only what a failure left for the catch-up loop.
+//	incidents(id PK, decoy_id FK→decoys, source, kind, first_at, last_at,
+//	          hits, traps)
+//	    The hits of one decoy from one source and kind (person, scanner,
+//	    expected, test) while they keep coming; id = its alert's id.
+//	decoy_tests(id PK, decoy_id FK→decoys, source, purpose, started_at,
+//	            expires_at)
+//	    Windows in which hits of a decoy from a source are `decoy test`
+//	    touches (purpose test) or `decoy verify` reads (verify).
+//	state(key PK, value BLOB, updated_at)
+//	    What detectors keep across `scan --state` runs (baselines).
 //	alerts(id PK, time, detected_at, rule_id, level, decoy_id NULL,
 //	       acked_at NULL, json)
 //	    Every alert.Alert once by its deterministic id; json is the alert
@@ -58,8 +72,11 @@
 //	outbox(alert_id FK→alerts, sink, state, attempts, next_attempt_at,
 //	       sent_at, last_error; PK (alert_id, sink))
 //	    Delivery of each alert to each delivering sink (webhook, syslog,
-//	    SIEM) until acknowledged; state pending, sent or dead. Not yet used
-//	    by this package's API.
+//	    SIEM) until acknowledged; state pending, sent or dead. A claim
+//	    (ClaimDue) leases a row until next_attempt_at, so a sender that
+//	    crashed mid-delivery leaves it to be sent once more (the alert id is
+//	    the idempotency key); MarkSentBatch, MarkFailed, Requeue,
+//	    OutboxStats, EnqueueMissing (alerts other commands stored).
 //
 // Times are stored in UTC and read back in UTC. "" is stored as "" rather
 // than NULL in columns that take part in a unique index.
