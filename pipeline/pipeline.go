@@ -78,6 +78,11 @@ func (p *Pipeline) Run(ctx context.Context, sources <-chan Source) (Counts, erro
 	workers := max(p.Workers, 1)
 	var wg sync.WaitGroup
 	for range workers {
+		// Alerts about one event are collected and merged by origin before
+		// they are emitted: two detectors (a Sigma rule, a built-in one)
+		// flagging the same record make one alert that names both.
+		var pendingAlerts []alert.Alert
+		collect := func(a alert.Alert) { pendingAlerts = append(pendingAlerts, a) }
 		wg.Go(func() {
 			for src := range sources {
 				if ctx.Err() != nil {
@@ -103,9 +108,15 @@ func (p *Pipeline) Run(ctx context.Context, sources <-chan Source) (Counts, erro
 						mu.Unlock()
 					}
 					for _, d := range p.Detectors {
-						if err := d.Detect(ctx, ev, emit); err != nil {
+						if err := d.Detect(ctx, ev, collect); err != nil {
 							report(err)
 						}
+					}
+					if len(pendingAlerts) > 0 {
+						for _, a := range MergeByOrigin(pendingAlerts) {
+							emit(a)
+						}
+						pendingAlerts = pendingAlerts[:0]
 					}
 				}
 			}

@@ -16,10 +16,10 @@ func (a *app) alertsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "alerts",
 		Short: "Triage the alerts the store holds",
-		Long: `alerts lists, shows and acknowledges the alerts kept in the store (today:
-decoys found tampered with by decoy verify; later: tripwire hits and scans
-run with --state). Alerts are stored once per id, so re-running a check
-never duplicates them.`,
+		Long: `alerts lists, shows and acknowledges the alerts kept in the store: decoys
+touched at a tripwire (mailtrip serve), decoys found tampered with by decoy
+verify, and findings of scans run with --state. Alerts are stored once per
+id, so re-running a check never duplicates them.`,
 	}
 	cmd.PersistentFlags().StringVar(&a.dbFlag, "db", "", "store file (default $MAILTRIP_DB, store: in the config, or $XDG_STATE_HOME/mailtrip/mailtrip.db)")
 	cmd.AddCommand(a.alertsListCmd(), a.alertsShowCmd(), a.alertsAckCmd())
@@ -91,8 +91,11 @@ func (a *app) alertsListCmd() *cobra.Command {
 func (a *app) alertsShowCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "show ID",
-		Short: "Print one alert as JSON",
-		Args:  cobra.ExactArgs(1),
+		Short: "Print one alert as JSON, with its deliveries to each sink",
+		Long: `show prints the alert as JSON (the schema of docs/alerts.md) and, on stderr,
+where mailtrip serve has delivered it: per sink, the state (pending, sent,
+dead), attempts, the last error and when it was sent.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			return a.withStore(ctx, func(st *store.Store) error {
@@ -103,7 +106,24 @@ func (a *app) alertsShowCmd() *cobra.Command {
 				enc := json.NewEncoder(a.stdout)
 				enc.SetEscapeHTML(false)
 				enc.SetIndent("", "  ")
-				return enc.Encode(al)
+				if err := enc.Encode(al); err != nil {
+					return err
+				}
+				ds, err := st.Deliveries(ctx, al.ID)
+				if err != nil {
+					return err
+				}
+				for _, d := range ds {
+					line := fmt.Sprintf("delivery to %s: %s after %d attempt(s)", d.Sink, d.State, d.Attempts)
+					if !d.SentAt.IsZero() {
+						line += ", sent " + d.SentAt.UTC().Format(time.RFC3339)
+					}
+					if d.LastError != "" {
+						line += ", last error: " + d.LastError
+					}
+					fmt.Fprintln(a.stderr, "mailtrip: "+line)
+				}
+				return nil
 			})
 		},
 	}
