@@ -314,3 +314,35 @@ func TestDumpEVTX(t *testing.T) {
 		t.Errorf("xml of an mbox: exit %d, stderr %s", code, errOut)
 	}
 }
+
+// TestRulesCommands: the built-in pack validates, its test events pass,
+// and list names both the pack and the built-in detectors' rules; a user
+// folder with a failing test case exits 1.
+func TestRulesCommands(t *testing.T) {
+	if code, out, errOut := runCLI(t, docsEnv, "rules", "validate"); code != 0 || !strings.Contains(out, "0 unsupported, 0 invalid") {
+		t.Fatalf("validate: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := runCLI(t, docsEnv, "rules", "test"); code != 0 || !strings.Contains(out, " 0 failed") {
+		t.Fatalf("test: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ := runCLI(t, docsEnv, "rules", "list", "--format", "jsonl")
+	if code != 0 || !strings.Contains(out, `"source":"built-in"`) || !strings.Contains(out, `"source":"mailrules"`) {
+		t.Fatalf("list: exit %d\n%.500s", code, out)
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "pst.yml"), []byte(`title: PST copied
+id: 0b7a3c1e-1111-4222-8333-944455556666
+status: experimental
+logsource: {product: windows, category: process_creation}
+detection:
+  sel: {CommandLine|contains: '.pst'}
+  condition: sel
+level: medium
+`))
+	writeFile(t, filepath.Join(dir, "tests", "pst", "match-copy.json"), []byte(`{"EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational", "Image": "C:\\Windows\\System32\\cmd.exe", "CommandLine": "copy a.pst b"}`))
+	writeFile(t, filepath.Join(dir, "tests", "pst", "nearmiss-ost.json"), []byte(`{"EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational", "Image": "C:\\Windows\\System32\\cmd.exe", "CommandLine": "copy a.pst.bak c"}`))
+	code, out, _ = runCLI(t, docsEnv, "rules", "test", dir)
+	if code != exitFindings || !strings.Contains(out, "FAIL") || !strings.Contains(out, "nearmiss-ost.json") {
+		t.Fatalf("a failing near miss: exit %d\n%s", code, out)
+	}
+}

@@ -137,7 +137,7 @@ Flags override the file.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: fmt.Errorf("%w\nRun 'mailtrip --help' for usage", err)}
 	})
-	root.AddCommand(a.scanCmd(), a.dumpCmd(), a.decoyCmd(), a.alertsCmd(), a.serveCmd(), a.versionCmd())
+	root.AddCommand(a.scanCmd(), a.dumpCmd(), a.decoyCmd(), a.alertsCmd(), a.serveCmd(), a.rulesCmd(), a.versionCmd())
 	return root
 }
 

@@ -7,13 +7,21 @@ import (
 	"github.com/mailtrip/mailtrip/detect"
 	"github.com/mailtrip/mailtrip/detect/mailrules"
 	"github.com/mailtrip/mailtrip/detect/sigma"
+	"github.com/mailtrip/mailtrip/rules"
 )
 
 // logDetectors are the detectors of log and audit records: the Sigma
 // engine with each rule directory (--rules, scan.rules in the config), and
 // the inbox-rule and forwarding detector.
-func (a *app) logDetectors(ruleDirs []string, internalDomains []string, decoys *decoyIndex) ([]detect.Detector, error) {
+func (a *app) logDetectors(builtin bool, ruleDirs []string, internalDomains []string, decoys *decoyIndex) ([]detect.Detector, error) {
 	var out []detect.Detector
+	if builtin {
+		rs, _, err := rules.Load(sigma.Config{})
+		if err != nil {
+			return nil, fmt.Errorf("built-in rules: %w", err)
+		}
+		out = append(out, sigma.NewDetector(rs, sigma.Options{}))
+	}
 	for _, dir := range ruleDirs {
 		fi, err := os.Stat(dir)
 		if err != nil {
