@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -49,8 +50,23 @@ func schemaRows(t *testing.T, db *sql.DB) []int {
 	return vs
 }
 
+// known is the number of migrations this binary has (the schema version a
+// new store reaches).
+func known(t *testing.T) int {
+	t.Helper()
+	es, err := fs.ReadDir(sqlite.Dialect{}.Migrations(), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(es)
+}
+
+// mig names the n-th migration file "NNNN_what.sql".
+func mig(n int, what string) string { return fmt.Sprintf("%04d_%s.sql", n, what) }
+
 func TestMigrationsOnceAndIdempotent(t *testing.T) {
 	ctx := context.Background()
+	k := known(t)
 	path := filepath.Join(t.TempDir(), "state", "mailtrip.db")
 	for i := range 3 {
 		s, err := sqlite.Open(ctx, path)
@@ -58,8 +74,8 @@ func TestMigrationsOnceAndIdempotent(t *testing.T) {
 			t.Fatalf("open #%d: %v", i+1, err)
 		}
 		v, err := s.SchemaVersion(ctx)
-		if err != nil || v != 1 {
-			t.Errorf("open #%d: SchemaVersion = %d, %v; want 1", i+1, v, err)
+		if err != nil || v != k {
+			t.Errorf("open #%d: SchemaVersion = %d, %v; want %d", i+1, v, err, k)
 		}
 		if i == 0 {
 			if _, err := s.PutAlert(ctx, alert.New("d", alert.Rule{ID: "r"}, event.Origin{File: "f"})); err != nil {
@@ -69,8 +85,8 @@ func TestMigrationsOnceAndIdempotent(t *testing.T) {
 		s.Close()
 	}
 	db := rawDB(t, path)
-	if got := schemaRows(t, db); len(got) != 1 || got[0] != 1 {
-		t.Errorf("schema_migrations = %v, want [1]", got)
+	if got := schemaRows(t, db); len(got) != k || got[0] != 1 || got[k-1] != k {
+		t.Errorf("schema_migrations = %v, want 1..%d", got, k)
 	}
 	var n int
 	if err := db.QueryRow(`SELECT count(*) FROM alerts`).Scan(&n); err != nil || n != 1 {
@@ -124,6 +140,7 @@ func openWith(t *testing.T, path string, fsys fs.FS) (*store.Store, error) {
 func TestMigrationUpgradeAndRollback(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "mailtrip.db")
+	k := known(t)
 	s, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -133,9 +150,9 @@ func TestMigrationUpgradeAndRollback(t *testing.T) {
 	// A failing migration leaves nothing behind: not its first statement,
 	// not its schema_migrations row.
 	bad := withMigrations(t, map[string]string{
-		"0002_notes.sql": "CREATE TABLE notes (id INTEGER PRIMARY KEY);\nCREATE TABLE broken (;",
+		mig(k+1, "notes"): "CREATE TABLE notes (id INTEGER PRIMARY KEY);\nCREATE TABLE broken (;",
 	})
-	if _, err := openWith(t, path, bad); err == nil || !strings.Contains(err.Error(), "migrate 0002_notes.sql") {
+	if _, err := openWith(t, path, bad); err == nil || !strings.Contains(err.Error(), "migrate "+mig(k+1, "notes")) {
 		t.Fatalf("open with a broken migration: error = %v", err)
 	}
 	db := rawDB(t, path)
@@ -143,43 +160,45 @@ func TestMigrationUpgradeAndRollback(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = 'notes'`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("table of the failed migration exists (%d, %v)", n, err)
 	}
-	if got := schemaRows(t, db); len(got) != 1 {
+	if got := schemaRows(t, db); len(got) != k {
 		t.Errorf("schema_migrations after failed migration = %v", got)
 	}
 
 	good := withMigrations(t, map[string]string{
-		"0002_notes.sql": "CREATE TABLE notes (id INTEGER PRIMARY KEY);",
-		"0003_more.sql":  "ALTER TABLE notes ADD COLUMN body TEXT;",
+		mig(k+1, "notes"): "CREATE TABLE notes (id INTEGER PRIMARY KEY);",
+		mig(k+2, "more"):  "ALTER TABLE notes ADD COLUMN body TEXT;",
 	})
 	for range 2 {
 		s, err := openWith(t, path, good)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v, _ := s.SchemaVersion(ctx); v != 3 {
-			t.Errorf("SchemaVersion = %d, want 3", v)
+		if v, _ := s.SchemaVersion(ctx); v != k+2 {
+			t.Errorf("SchemaVersion = %d, want %d", v, k+2)
 		}
 		s.Close()
 	}
-	if got := schemaRows(t, db); len(got) != 3 {
-		t.Errorf("schema_migrations = %v, want [1 2 3]", got)
+	if got := schemaRows(t, db); len(got) != k+2 {
+		t.Errorf("schema_migrations = %v, want 1..%d", got, k+2)
 	}
 
-	// This binary knows only version 1 and must refuse, changing nothing.
+	// This binary knows only its own versions and must refuse, changing
+	// nothing.
 	_, err = sqlite.Open(ctx, path)
 	var se *store.SchemaError
-	if !errors.As(err, &se) || se.Store != 3 || se.Known != 1 {
-		t.Fatalf("open newer schema: error = %v, want *store.SchemaError{3, 1}", err)
+	if !errors.As(err, &se) || se.Store != k+2 || se.Known != k {
+		t.Fatalf("open newer schema: error = %v, want *store.SchemaError{%d, %d}", err, k+2, k)
 	}
-	if !strings.Contains(err.Error(), "store schema 3 is newer than this mailtrip (1); upgrade mailtrip") {
+	if want := fmt.Sprintf("store schema %d is newer than this mailtrip (%d); upgrade mailtrip", k+2, k); !strings.Contains(err.Error(), want) {
 		t.Errorf("message = %q", err)
 	}
 }
 
 func TestMigrationNames(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mailtrip.db")
+	k := known(t)
 	for name, extra := range map[string]map[string]string{
-		"gap":      {"0003_x.sql": "SELECT 1;"},
+		"gap":      {mig(k+2, "x"): "SELECT 1;"},
 		"bad name": {"2_x.sql": "SELECT 1;"},
 	} {
 		if _, err := openWith(t, path, withMigrations(t, extra)); err == nil {
