@@ -49,8 +49,8 @@ func TestDeliverOnce(t *testing.T) {
 	const n = 40
 	publish(t, g, st, 0, n)
 	publish(t, g, st, 0, n) // the same alerts again: stored and delivered once
-	rc.waitFor(t, n, 10*time.Second)
-	eventually(t, 5*time.Second, "all marked sent", func() bool { return outboxStat(t, st, "hook").Sent == n })
+	rc.waitFor(t, n, 30*time.Second)
+	eventually(t, 30*time.Second, "all marked sent", func() bool { return outboxStat(t, st, "hook").Sent == n })
 	time.Sleep(100 * time.Millisecond)
 	for id, c := range rc.counts() {
 		if c != 1 {
@@ -85,7 +85,7 @@ func TestReceiverDownThenUp(t *testing.T) {
 	run(t, g)
 	const n = 30
 	publish(t, g, st, 0, n)
-	eventually(t, 5*time.Second, "failed attempts recorded", func() bool { return outboxStat(t, st, "hook").Retrying > 0 })
+	eventually(t, 30*time.Second, "failed attempts recorded", func() bool { return outboxStat(t, st, "hook").Retrying > 0 })
 	time.Sleep(300 * time.Millisecond) // several backoff rounds
 	if st := outboxStat(t, st, "hook"); st.Sent != 0 || st.Dead != 0 || st.Pending != n {
 		t.Fatalf("while down: %+v", st)
@@ -101,8 +101,8 @@ func TestReceiverDownThenUp(t *testing.T) {
 	srv.Start()
 	defer srv.Close()
 	publish(t, g, st, n, 5) // and some new ones
-	rc.waitFor(t, n+5, 10*time.Second)
-	eventually(t, 5*time.Second, "all marked sent", func() bool { return outboxStat(t, st, "hook").Sent == n+5 })
+	rc.waitFor(t, n+5, 30*time.Second)
+	eventually(t, 30*time.Second, "all marked sent", func() bool { return outboxStat(t, st, "hook").Sent == n+5 })
 	for id, c := range rc.counts() {
 		if c != 1 {
 			t.Errorf("alert %s delivered %d times", id, c)
@@ -130,7 +130,7 @@ func TestRetryAfter(t *testing.T) {
 	g, _ := sink.NewGroup(d)
 	run(t, g)
 	publish(t, g, st, 0, 1)
-	rc.waitFor(t, 1, 10*time.Second)
+	rc.waitFor(t, 1, 30*time.Second)
 	rc.mu.Lock()
 	var got time.Time
 	for _, v := range rc.times {
@@ -142,7 +142,7 @@ func TestRetryAfter(t *testing.T) {
 	}
 	// New alerts wait for the pause too, then flow again.
 	publish(t, g, st, 1, 3)
-	rc.waitFor(t, 4, 10*time.Second)
+	rc.waitFor(t, 4, 30*time.Second)
 }
 
 // TestCrashResend: a Deliverer that sent a batch but died before recording
@@ -173,7 +173,7 @@ func TestCrashResend(t *testing.T) {
 	if err := hook.Deliver(context.Background(), alerts); err != nil {
 		t.Fatal(err)
 	}
-	rc.waitFor(t, n, time.Second)
+	rc.waitFor(t, n, 30*time.Second)
 
 	// After restart: a new Deliverer (its own lease would be longer; the
 	// crashed claim's lease is what counts).
@@ -188,7 +188,7 @@ func TestCrashResend(t *testing.T) {
 			t.Fatalf("alert %s sent again before the lease ended (%d)", id, c)
 		}
 	}
-	eventually(t, 5*time.Second, "resent and marked sent", func() bool { return outboxStat(t, st, "hook").Sent == n })
+	eventually(t, 30*time.Second, "resent and marked sent", func() bool { return outboxStat(t, st, "hook").Sent == n })
 	stop()
 	// A third Deliverer finds nothing to send.
 	run(t, sink.NewDeliverer(hook, st, p, nil))
@@ -219,8 +219,8 @@ func TestPermanentFailure(t *testing.T) {
 	g, _ := sink.NewGroup(d)
 	run(t, g)
 	publish(t, g, st, 0, 5)
-	rc.waitFor(t, 4, 5*time.Second)
-	eventually(t, 5*time.Second, "one dead, four sent", func() bool {
+	rc.waitFor(t, 4, 30*time.Second)
+	eventually(t, 30*time.Second, "one dead, four sent", func() bool {
 		s := outboxStat(t, st, "hook")
 		return s.Dead == 1 && s.Sent == 4
 	})
@@ -247,7 +247,7 @@ func TestMaxAttempts(t *testing.T) {
 	g, _ := sink.NewGroup(d)
 	run(t, g)
 	publish(t, g, st, 0, 1)
-	eventually(t, 5*time.Second, "dead after 3 attempts", func() bool { return outboxStat(t, st, "hook").Dead == 1 })
+	eventually(t, 30*time.Second, "dead after 3 attempts", func() bool { return outboxStat(t, st, "hook").Dead == 1 })
 	if c := calls.Load(); c != 3 {
 		t.Errorf("%d attempts, want 3", c)
 	}
@@ -295,7 +295,7 @@ func TestNotifyWakes(t *testing.T) {
 	run(t, g)
 	time.Sleep(50 * time.Millisecond) // the Deliverer is idle, waiting
 	publish(t, g, st, 0, 1)
-	rc.waitFor(t, 1, 10*time.Second)
+	rc.waitFor(t, 1, 30*time.Second)
 }
 
 // TestMinLevel: Publish skips sinks whose MinLevel the alert does not reach.

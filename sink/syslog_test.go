@@ -193,7 +193,7 @@ func (r *syslogReceiver) readFrames(c net.Conn) {
 
 func (r *syslogReceiver) wait(n int) []syslogMsg {
 	r.t.Helper()
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(30 * time.Second)
 	for {
 		r.mu.Lock()
 		if len(r.msgs) >= n {

@@ -284,7 +284,7 @@ func TestBulkThroughDeliverer(t *testing.T) {
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan error)
 	go func() { done <- d.Run(rctx) }()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		stats, _ := st.OutboxStats(ctx)
 		if len(stats) == 1 && stats[0].Sent == n {

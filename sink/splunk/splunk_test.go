@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -254,7 +253,7 @@ func TestHECThroughDeliverer(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	s, _ := splunk.New(splunk.Config{Name: "splunk", URL: srv.URL, Token: "tok"})
-	d := sink.NewDeliverer(s, st, sink.DeliveryPolicy{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond, Poll: 20 * time.Millisecond}, slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	d := sink.NewDeliverer(s, st, sink.DeliveryPolicy{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond, Poll: 20 * time.Millisecond}, slog.New(slog.NewTextHandler(tWriter{t}, nil)))
 	g, _ := sink.NewGroup(d)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
@@ -265,7 +264,7 @@ func TestHECThroughDeliverer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		h.mu.Lock()
 		n := len(h.ids)
@@ -274,7 +273,8 @@ func TestHECThroughDeliverer(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d alerts indexed", n, len(as))
+			stats, err := st.OutboxStats(ctx)
+			t.Fatalf("%d of %d alerts indexed; outbox %+v, %v", n, len(as), stats, err)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -285,4 +285,11 @@ func TestHECThroughDeliverer(t *testing.T) {
 			t.Errorf("alert %s indexed %d times", id, c)
 		}
 	}
+}
+
+type tWriter struct{ t testing.TB }
+
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Logf("%s", strings.TrimSpace(string(p)))
+	return len(p), nil
 }
