@@ -2,6 +2,8 @@ package decoy
 
 import (
 	"math/rand/v2"
+	"net/url"
+	"path"
 	"strings"
 )
 
@@ -120,6 +122,20 @@ func isName(s string) bool {
 	return true
 }
 
+// linkDocName is the document a link's path names (its last segment when
+// that has an extension), or "".
+func linkDocName(link string) string {
+	u, err := url.Parse(link)
+	if err != nil {
+		return ""
+	}
+	seg := path.Base(u.Path)
+	if i := strings.LastIndexByte(seg, '.'); i <= 0 || i == len(seg)-1 || strings.ContainsAny(seg, "{}") {
+		return ""
+	}
+	return seg
+}
+
 // lookup writes a variable or expands a pool.
 func (c *composer) lookup(b *strings.Builder, name string) {
 	if name == "link" {
@@ -128,7 +144,12 @@ func (c *composer) lookup(b *strings.Builder, name string) {
 		b.WriteString(url)
 		b.WriteByte(linkMid)
 		if c.anchor != "" {
-			c.expand(b, c.anchor)
+			anchor := c.anchor
+			// A link shown as a file name shows the file it opens.
+			if doc := linkDocName(url); doc != "" && strings.Contains(anchor, "{file}") {
+				anchor = strings.ReplaceAll(anchor, "{file}", doc)
+			}
+			c.expand(b, anchor)
 		} else {
 			b.WriteString(url)
 		}
