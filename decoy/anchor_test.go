@@ -41,4 +41,3 @@ func TestAnchorNamesLinkedFile(t *testing.T) {
 	}
 	t.Logf("%d file-named links checked", checked)
 }
-
