@@ -346,3 +346,19 @@ level: medium
 		t.Fatalf("a failing near miss: exit %d\n%s", code, out)
 	}
 }
+
+// TestScanEVTXWithSigma: scan reads a .evtx natively and runs Sigma rules
+// on its records (a SigmaHQ regression case and its rule).
+func TestScanEVTXWithSigma(t *testing.T) {
+	dir := filepath.Join(shared, "sigma", "regression", "regression_data", "rules", "windows", "process_creation",
+		"proc_creation_win_susp_local_system_owner_account_discovery")
+	rules := filepath.Join(shared, "sigma", "sigmahq", "rules", "windows", "process_creation")
+	code, out, errOut := runCLI(t, docsEnv, "scan", "--format", "jsonl", "--rules", rules,
+		filepath.Join(dir, "502b42de-4306-40b4-9596-6f590c81f073.evtx"))
+	if code != exitOK && code != exitFindings {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(out, `"id":"502b42de-4306-40b4-9596-6f590c81f073"`) || !strings.Contains(out, `"format":"evtx"`) {
+		t.Errorf("no alert of rule 502b42de from the .evtx:\n%.2000s\n%s", out, errOut)
+	}
+}
