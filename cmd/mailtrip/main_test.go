@@ -362,3 +362,37 @@ func TestScanEVTXWithSigma(t *testing.T) {
 		t.Errorf("no alert of rule 502b42de from the .evtx:\n%.2000s\n%s", out, errOut)
 	}
 }
+
+// TestScanRulesMapping: a user mapping file teaches the Sigma engine a
+// log the built-in mappings do not know, and renames its fields.
+func TestScanRulesMapping(t *testing.T) {
+	dir := t.TempDir()
+	rulesDir := filepath.Join(dir, "rules")
+	writeFile(t, filepath.Join(rulesDir, "gw.yml"), []byte(`title: Mail gateway forwards outside
+id: 6a1d0c52-5b8e-4f0e-9a55-3f5b2a1c9d01
+status: experimental
+logsource: {product: acme, service: mailgw}
+detection:
+  sel: {Action: forward_external}
+  condition: sel
+level: high
+`))
+	writeFile(t, filepath.Join(dir, "map.yml"), []byte(`sources:
+  - product: acme
+    service: mailgw
+    conditions: {vendor: [acme]}
+    fieldmappings: {Action: act}
+`))
+	logf := filepath.Join(dir, "gw.jsonl")
+	writeFile(t, logf, []byte(`{"vendor":"acme","act":"forward_external","user":"bob@example.com"}`+"\n"+
+		`{"vendor":"acme","act":"deliver","user":"ann@example.com"}`+"\n"))
+	_, out, _ := runCLI(t, docsEnv, "scan", "--format", "jsonl", "--no-builtin-rules", "--rules", rulesDir, logf)
+	if strings.Contains(out, "6a1d0c52") {
+		t.Fatalf("matched without the mapping (the log has no Action field):\n%s", out)
+	}
+	code, out, errOut := runCLI(t, docsEnv, "scan", "--format", "jsonl", "--no-builtin-rules", "--rules", rulesDir,
+		"--rules-mapping", filepath.Join(dir, "map.yml"), logf)
+	if code != exitFindings || strings.Count(out, "6a1d0c52") != 1 {
+		t.Fatalf("with the mapping: exit %d, want one alert\n%s%s", code, out, errOut)
+	}
+}

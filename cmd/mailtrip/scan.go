@@ -32,6 +32,7 @@ type scanFlags struct {
 	progress        string
 	db              string
 	rules           []string
+	ruleMappings    []string
 	state           bool
 	noBuiltinRules  bool
 	geoip           []string
@@ -87,6 +88,7 @@ never writes to the store.`,
 	fl.Float64Var(&f.maxRatio, "max-looks-forwarded-ratio", 0, "flag a mailbox when forwarded-looking messages are fewer than this fraction of its auto-forwarded ones")
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), always or never")
 	fl.StringSliceVar(&f.rules, "rules", nil, "also run the Sigma rules in DIR on log records (repeatable)")
+	fl.StringSliceVar(&f.ruleMappings, "rules-mapping", nil, "Sigma logsource and field mapping file (YAML, docs/sigma.md) for logs the built-in mappings do not know (repeatable)")
 	fl.BoolVar(&f.noBuiltinRules, "no-builtin-rules", false, "do not run the built-in Sigma rule pack (mailtrip rules list shows it)")
 	fl.BoolVar(&f.state, "state", false, "use the store: keep sign-in and access baselines across scans, and report only alerts not reported before")
 	fl.StringSliceVar(&f.geoip, "geoip", nil, "MaxMind .mmdb file (City or Country, and ASN; repeatable) for new-country and impossible-travel checks")
@@ -215,7 +217,7 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 		}
 	}
 	decoys := newDecoyIndex(reg)
-	logDets, err := a.logDetectors(!f.noBuiltinRules, append(append([]string(nil), a.cfg.Scan.Rules...), f.rules...), hopt.InternalDomains, decoys)
+	logDets, err := a.logDetectors(!f.noBuiltinRules, append(append([]string(nil), a.cfg.Scan.Rules...), f.rules...), f.ruleMappings, hopt.InternalDomains, decoys)
 	if err != nil {
 		closeOut()
 		return err

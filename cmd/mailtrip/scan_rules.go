@@ -13,10 +13,23 @@ import (
 // logDetectors are the detectors of log and audit records: the Sigma
 // engine with each rule directory (--rules, scan.rules in the config), and
 // the inbox-rule and forwarding detector.
-func (a *app) logDetectors(builtin bool, ruleDirs []string, internalDomains []string, decoys *decoyIndex) ([]detect.Detector, error) {
+func (a *app) logDetectors(builtin bool, ruleDirs, mappingFiles []string, internalDomains []string, decoys *decoyIndex) ([]detect.Detector, error) {
 	var out []detect.Detector
+	var cfg sigma.Config
+	for _, mf := range mappingFiles {
+		f, err := os.Open(mf)
+		if err != nil {
+			return nil, usageError("--rules-mapping: %v", err)
+		}
+		m, err := sigma.ParseMapping(f, mf)
+		f.Close()
+		if err != nil {
+			return nil, usageError("--rules-mapping: %v", err)
+		}
+		cfg.Mappings = append(cfg.Mappings, m)
+	}
 	if builtin {
-		rs, _, err := rules.Load(sigma.Config{})
+		rs, _, err := rules.Load(cfg)
 		if err != nil {
 			return nil, fmt.Errorf("built-in rules: %w", err)
 		}
@@ -30,7 +43,7 @@ func (a *app) logDetectors(builtin bool, ruleDirs []string, internalDomains []st
 		if !fi.IsDir() {
 			return nil, usageError("--rules %s: not a directory of Sigma rules", dir)
 		}
-		rs, rep, err := sigma.LoadDir(dir, sigma.Config{})
+		rs, rep, err := sigma.LoadDir(dir, cfg)
 		if err != nil {
 			return nil, usageError("--rules %s: %v", dir, err)
 		}
