@@ -59,3 +59,25 @@ func TestDecoyIMAP(t *testing.T) {
 		t.Error("the URL's password was printed")
 	}
 }
+
+// TestDecoyIMAPReadOnlyFolder: a folder the account may read but not
+// append to (a Dovecot ACL) is a clear error, and nothing is recorded.
+func TestDecoyIMAPReadOnlyFolder(t *testing.T) {
+	d := dovecottest.Start(t, dovecottest.Config{ReadOnlyFolders: []string{"Shared"}})
+	db := filepath.Join(t.TempDir(), "m.db")
+	t.Setenv(EnvIMAPPassword, d.Pass)
+	to := fmt.Sprintf("imaps://%s@%s/Shared", d.User, d.Addr(d.IMAPSPort))
+	code, out, errOut := runCLI(t, docsEnv, "decoy", "--db", db, "--tls-skip-verify", "plant", "--to", to, "--count", "2")
+	if code != exitInput || !strings.Contains(strings.ToLower(errOut), "permission") || !strings.Contains(errOut, "Shared") {
+		t.Fatalf("exit %d, want %d with a permission error\n%s%s", code, exitInput, out, errOut)
+	}
+	t.Logf("read-only folder: %s", strings.TrimSpace(errOut))
+	if ps := plantings(t, db, false); len(ps) != 0 {
+		t.Errorf("store records %d plantings that did not happen", len(ps))
+	}
+	// The writable INBOX still works with the same account.
+	to = fmt.Sprintf("imaps://%s@%s/INBOX", d.User, d.Addr(d.IMAPSPort))
+	if code, out, errOut := runCLI(t, docsEnv, "decoy", "--db", db, "--tls-skip-verify", "plant", "--to", to); code != 0 {
+		t.Fatalf("INBOX: exit %d\n%s%s", code, out, errOut)
+	}
+}

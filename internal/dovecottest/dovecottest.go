@@ -17,6 +17,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"io/fs"
 	"math/big"
 	"net"
 	"net/url"
@@ -25,6 +26,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -42,6 +44,10 @@ type Server struct {
 type Config struct {
 	NoTLS     bool // ssl = no: no STARTTLS, no imaps listener
 	NoUIDPlus bool // advertise no UIDPLUS after login
+	// ReadOnlyFolders are created for the user with an ACL (Dovecot's acl
+	// plugin, vfile) that lets the owner list and read them but not append
+	// or change anything: "owner lr".
+	ReadOnlyFolders []string
 }
 
 // Binary finds dovecot, or skips the test (fails it in CI).
@@ -131,6 +137,35 @@ func Start(t testing.TB, cfg Config) *Server {
 		imaps, d.IMAPSPort = "", 0
 	}
 
+	plugins, imapPlugins, pluginConf := "", "", ""
+	if len(cfg.ReadOnlyFolders) > 0 {
+		plugins, imapPlugins = "acl", "mail_plugins = $mail_plugins imap_acl"
+		pluginConf = "plugin {\n  acl = vfile\n}"
+		for _, f := range cfg.ReadOnlyFolders {
+			// Maildir++ layout: ~/Maildir/.Folder with cur/new/tmp.
+			fd := filepath.Join(home, d.User, "Maildir", "."+strings.ReplaceAll(f, "/", "."))
+			for _, sub := range []string{"cur", "new", "tmp"} {
+				if err := os.MkdirAll(filepath.Join(fd, sub), 0o700); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.WriteFile(filepath.Join(fd, "dovecot-acl"), []byte("owner lr\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(fd, "maildirfolder"), nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if os.Geteuid() == 0 {
+			_ = filepath.WalkDir(filepath.Join(home, d.User), func(p string, _ fs.DirEntry, err error) error {
+				if err == nil {
+					err = os.Chown(p, uid, gid)
+				}
+				return err
+			})
+		}
+	}
+
 	capability := ""
 	if cfg.NoUIDPlus {
 		capability = "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ NAMESPACE CHILDREN MOVE"
@@ -155,7 +190,8 @@ userdb {
   args = uid=%[3]d gid=%[4]d home=%[1]s/home/%%u
 }
 mail_location = maildir:~/Maildir
-mail_plugins =
+mail_plugins = %[10]s
+%[12]s
 first_valid_uid = %[3]d
 last_valid_uid = 0
 first_valid_gid = %[4]d
@@ -167,6 +203,7 @@ namespace inbox {
 protocol imap {
   mail_max_userip_connections = 50
   %[9]s
+  %[11]s
 }
 service imap-login {
   inet_listener imap {
@@ -174,7 +211,7 @@ service imap-login {
   }
   %[8]s
 }
-`, dir, ssl, uid, gid, internal, login, d.IMAPPort, imaps, capability)
+`, dir, ssl, uid, gid, internal, login, d.IMAPPort, imaps, capability, plugins, imapPlugins, pluginConf)
 	confPath := filepath.Join(dir, "dovecot.conf")
 	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
