@@ -32,3 +32,13 @@ type Detector interface {
 type Flusher interface {
 	Flush(ctx context.Context, emit Emit) error
 }
+
+// IncrementalFlusher is a Flusher whose Flush may be called again and
+// again while input keeps coming (scan --follow): each call judges what
+// arrived since the one before, against what the detector keeps (its
+// baselines). Detectors whose Flush must see the whole input do not
+// implement it.
+type IncrementalFlusher interface {
+	Flusher
+	IncrementalFlush()
+}

@@ -69,6 +69,19 @@ func (u *Unit) readLog(ctx context.Context, yield func(*event.Event, error) bool
 	}
 	defer fh.Close()
 	var r io.Reader = bufio.NewReaderSize(u.counted(fh), 256<<10)
+	var kind jsonlog.Kind // the container, when it must not be sniffed from the stream
+	if u.opt != nil && u.opt.Follow != nil && !u.Gzip {
+		// A followed file never ends, so the readers cannot look ahead
+		// for their container: tell them what its first bytes say.
+		head := make([]byte, 8<<10)
+		n, _ := fh.ReadAt(head, 0)
+		if kind = jsonlog.SniffKind(head[:n]); kind == jsonlog.KindUnknown || kind == jsonlog.KindJSON {
+			kind = jsonlog.KindJSONL
+		}
+		fr := newFollowReader(fh, u.Path, u.opt.Follow)
+		defer fr.Close()
+		r = bufio.NewReaderSize(u.counted(fr), 64<<10)
+	}
 	if u.Gzip {
 		zr, err := gzip.NewReader(r)
 		if err != nil {
@@ -78,7 +91,7 @@ func (u *Unit) readLog(ctx context.Context, yield func(*event.Event, error) bool
 		defer zr.Close()
 		r = zr
 	}
-	next := logReader(u.LogFormat, u.Path, r)
+	next := logReader(u.LogFormat, u.Path, kind, r)
 	for {
 		if err := context.Cause(ctx); err != nil {
 			yield(nil, err)
@@ -125,10 +138,10 @@ func logEvent(o logfmt.Origin, f map[string]any) *event.Event {
 
 // logReader returns a function yielding the next event of format from r,
 // io.EOF at the end.
-func logReader(format, name string, r io.Reader) func() (*event.Event, error) {
+func logReader(format, name string, kind jsonlog.Kind, r io.Reader) func() (*event.Event, error) {
 	switch {
 	case strings.HasPrefix(format, "m365."):
-		mr := m365.NewReader(r, m365.Options{})
+		mr := m365.NewReader(r, m365.Options{Kind: kind})
 		return func() (*event.Event, error) {
 			rec, err := mr.Next()
 			if rec == nil {
@@ -139,7 +152,7 @@ func logReader(format, name string, r io.Reader) func() (*event.Event, error) {
 			return ev, err
 		}
 	case strings.HasPrefix(format, "gws."):
-		gr := gws.NewReader(r, gws.Options{})
+		gr := gws.NewReader(r, gws.Options{Kind: kind})
 		return func() (*event.Event, error) {
 			rec, err := gr.Next()
 			if rec == nil {
@@ -198,7 +211,7 @@ func logReader(format, name string, r io.Reader) func() (*event.Event, error) {
 			return ev, err
 		}
 	}
-	jr := jsonlog.NewReader(r, jsonlog.Options{})
+	jr := jsonlog.NewReader(r, jsonlog.Options{Kind: kind})
 	return func() (*event.Event, error) {
 		rec, err := jr.Next()
 		if rec == nil {

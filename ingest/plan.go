@@ -28,6 +28,10 @@ type Options struct {
 	BatchFiles int
 	// Progress, if set, is advanced by every byte read from input files.
 	Progress *atomic.Int64
+	// Follow, when set, makes log files (not mail stores or EVTX) be
+	// followed like tail -F: read to the end, then wait for what is
+	// appended, across rotation, until Follow is closed.
+	Follow <-chan struct{}
 }
 
 // DefaultSplitBytes is the mbox section size. Sections this large keep the

@@ -37,6 +37,11 @@ type Pipeline struct {
 	OnError func(error)
 	// Seen, if set, is advanced by every event read (for progress).
 	Seen *atomic.Int64
+	// FlushEvery, when positive, flushes the detectors that allow it
+	// (detect.IncrementalFlusher) at this interval while input keeps
+	// coming (scan --follow); every Flusher is flushed at the end as
+	// always.
+	FlushEvery time.Duration
 }
 
 // Counts summarises a run.
@@ -77,6 +82,33 @@ func (p *Pipeline) Run(ctx context.Context, sources <-chan Source) (Counts, erro
 	}
 	workers := max(p.Workers, 1)
 	var wg sync.WaitGroup
+	stopPeriodic := func() {}
+	if p.FlushEvery > 0 {
+		stopFlush := make(chan struct{})
+		flushDone := make(chan struct{})
+		var once sync.Once
+		stopPeriodic = func() { once.Do(func() { close(stopFlush); <-flushDone }) }
+		defer stopPeriodic()
+		go func() {
+			defer close(flushDone)
+			tick := time.NewTicker(p.FlushEvery)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stopFlush:
+					return
+				case <-tick.C:
+				}
+				for _, d := range p.Detectors {
+					if f, ok := d.(detect.IncrementalFlusher); ok {
+						if err := f.Flush(ctx, emit); err != nil {
+							report(err)
+						}
+					}
+				}
+			}
+		}()
+	}
 	for range workers {
 		// Alerts about one event are collected and merged by origin before
 		// they are emitted: two detectors (a Sigma rule, a built-in one)
@@ -123,6 +155,7 @@ func (p *Pipeline) Run(ctx context.Context, sources <-chan Source) (Counts, erro
 		})
 	}
 	wg.Wait()
+	stopPeriodic() // the last flush below sees everything, alone
 	counts.Events = events.Load()
 	counts.Records = records.Load()
 	if err := context.Cause(ctx); err != nil {

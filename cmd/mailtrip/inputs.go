@@ -25,6 +25,8 @@ type inputRun struct {
 	workers  int
 	limits   mailfmt.Limits
 	progress bool // draw a progress bar on stderr
+	// follow, when set, makes log files be followed until it is closed.
+	follow <-chan struct{}
 
 	plan     *ingest.Plan
 	counts   pipeline.Counts
@@ -78,7 +80,11 @@ func (r *inputRun) run(ctx context.Context, p *pipeline.Pipeline) error {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	var progress atomic.Int64
-	planner := ingest.NewPlanner(ingest.Options{Format: r.format, Limits: r.limits, Progress: &progress}, workers)
+	if r.follow != nil {
+		// Each followed file holds its worker until the end.
+		workers = max(workers, 256)
+	}
+	planner := ingest.NewPlanner(ingest.Options{Format: r.format, Limits: r.limits, Progress: &progress, Follow: r.follow}, workers)
 	units := make(chan pipeline.Source, workers*2)
 	planned := make(chan error, 1)
 	go func() {

@@ -81,9 +81,20 @@ func newAlertWriter(format string, w io.Writer) (alertWriter, error) {
 type jsonlWriter struct {
 	w   *bufio.Writer
 	enc *json.Encoder
+	// flush writes each alert out at once (scan --follow: a reader of the
+	// stream must not wait for a buffer to fill).
+	flush bool
 }
 
-func (j *jsonlWriter) Alert(a alert.Alert) error { return j.enc.Encode(a) }
+func (j *jsonlWriter) Alert(a alert.Alert) error {
+	if err := j.enc.Encode(a); err != nil {
+		return err
+	}
+	if j.flush {
+		return j.w.Flush()
+	}
+	return nil
+}
 func (j *jsonlWriter) Close(summary) error       { return j.w.Flush() }
 
 // jsonWriter writes one document: alerts sorted, per-mailbox statistics

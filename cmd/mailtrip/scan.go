@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -35,6 +37,8 @@ type scanFlags struct {
 	ruleMappings    []string
 	state           bool
 	noBuiltinRules  bool
+	follow          bool
+	flushEvery      time.Duration
 	geoip           []string
 }
 
@@ -89,6 +93,8 @@ never writes to the store.`,
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), always or never")
 	fl.StringSliceVar(&f.rules, "rules", nil, "also run the Sigma rules in DIR on log records (repeatable)")
 	fl.StringSliceVar(&f.ruleMappings, "rules-mapping", nil, "Sigma logsource and field mapping file (YAML, docs/sigma.md) for logs the built-in mappings do not know (repeatable)")
+	fl.BoolVar(&f.follow, "follow", false, "keep reading log files as they grow (tail -F, across rotation) until interrupted; alerts stream as JSON Lines")
+	fl.DurationVar(&f.flushEvery, "flush-every", time.Minute, "with --follow: how often the baseline detections judge what arrived (use --state to keep baselines)")
 	fl.BoolVar(&f.noBuiltinRules, "no-builtin-rules", false, "do not run the built-in Sigma rule pack (mailtrip rules list shows it)")
 	fl.BoolVar(&f.state, "state", false, "use the store: keep sign-in and access baselines across scans, and report only alerts not reported before")
 	fl.StringSliceVar(&f.geoip, "geoip", nil, "MaxMind .mmdb file (City or Country, and ASN; repeatable) for new-country and impossible-travel checks")
@@ -129,14 +135,28 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 	if err != nil {
 		return err
 	}
+	if f.follow {
+		if len(args) == 0 {
+			return usageError("--follow needs the log files or folders to follow")
+		}
+		if f.format != "" && f.format != "jsonl" {
+			return usageError("--follow streams alerts as JSON Lines; --format %s collects them until the end", f.format)
+		}
+		if f.flushEvery <= 0 {
+			return usageError("--flush-every: %v is not positive", f.flushEvery)
+		}
+	}
 	format := f.format
 	if format == "" {
 		format = "jsonl"
-		if f.out == "" && isTerminal(a.stdout) {
+		if f.out == "" && isTerminal(a.stdout) && !f.follow {
 			format = "table"
 		}
 	}
 	w, err := newAlertWriter(format, out)
+	if jw, ok := w.(*jsonlWriter); ok && f.follow {
+		jw.flush = true
+	}
 	if err != nil {
 		closeOut()
 		return err
@@ -270,7 +290,31 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 			emit(al)
 		},
 	}
-	runErr := run.run(ctx, p)
+	runCtx := ctx
+	if f.follow {
+		// Interrupting ends the following, not the scan: what was read is
+		// judged and flushed, and the exit is normal.
+		stop := make(chan struct{})
+		go func() { <-ctx.Done(); close(stop) }()
+		run.follow = stop
+		runCtx = context.WithoutCancel(ctx)
+		p.FlushEvery = f.flushEvery
+		// Periodic flushes may judge the same thing twice: report each
+		// alert once.
+		seen := map[string]bool{}
+		inner := p.OnAlert
+		p.OnAlert = func(al alert.Alert) {
+			if seen[al.ID] {
+				return
+			}
+			seen[al.ID] = true
+			inner(al)
+		}
+		if !a.quiet {
+			fmt.Fprintln(a.stderr, "mailtrip: following; interrupt (Ctrl-C) to stop")
+		}
+	}
+	runErr := run.run(runCtx, p)
 	sum := summary{
 		Inputs:    paths,
 		Plan:      run.plan,

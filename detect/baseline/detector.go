@@ -337,3 +337,10 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// IncrementalFlush marks the Detector as safe to flush periodically on a
+// stream (scan --follow): each Flush evaluates the records that arrived
+// since the last one against the users' profiles (kept in State).
+func (d *Detector) IncrementalFlush() {}
+
+var _ detect.IncrementalFlusher = (*Detector)(nil)
