@@ -95,7 +95,7 @@ func (j *jsonlWriter) Alert(a alert.Alert) error {
 	}
 	return nil
 }
-func (j *jsonlWriter) Close(summary) error       { return j.w.Flush() }
+func (j *jsonlWriter) Close(summary) error { return j.w.Flush() }
 
 // jsonWriter writes one document: alerts sorted, per-mailbox statistics
 // and the scan summary.
