@@ -79,7 +79,7 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	}
 	u, err := url.Parse(cfg.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("webhook sink %s: URL must be http(s)://host/...", cfg.Name)
+		return nil, fmt.Errorf("webhook sink %s: URL %q is not an http(s) URL with a host", cfg.Name, cfg.URL)
 	}
 	switch cfg.Format {
 	case "":

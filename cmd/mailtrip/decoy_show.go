@@ -46,7 +46,6 @@ decoy's message), its plantings, and the incidents its breadcrumbs raised.`,
 				}
 				switch format {
 				case "json":
-					type tok struct{ Kind, Sub, Value string }
 					out := map[string]any{"id": d.ID, "created_at": d.CreatedAt, "seed": d.Seed, "theme": d.Theme,
 						"subject": d.Subject, "from": d.From, "message_id": d.MessageID, "sha256": d.SHA256}
 					var ts []map[string]string
