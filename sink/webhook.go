@@ -79,7 +79,7 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	}
 	u, err := url.Parse(cfg.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("webhook sink %s: URL %q is not an http(s) URL with a host", cfg.Name, cfg.URL)
+		return nil, fmt.Errorf("webhook sink %s: url is not an http(s) URL with a host (not shown: webhook URLs are secrets)", cfg.Name)
 	}
 	switch cfg.Format {
 	case "":
