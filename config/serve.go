@@ -33,6 +33,10 @@ type Serve struct {
 	AllowFile string `yaml:"allow_file,omitempty"`
 	// Sinks are where alerts are delivered, through the store's outbox.
 	Sinks []Sink `yaml:"sinks,omitempty"`
+	// JournalFsync syncs each batch of the hit journal (the store path +
+	// ".journal") to disk before the trap answers: hits survive a power
+	// loss, not only a crash of serve, at the cost of an fsync per batch.
+	JournalFsync bool `yaml:"journal_fsync,omitempty"`
 }
 
 // HTTPTrap is the HTTP(S) trap decoy links and images point at.

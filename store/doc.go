@@ -52,8 +52,9 @@
 //	     expected, test, state, incident_id NULL)
 //	    One touch of a tripwire; decoy_id and sub_id when it resolved.
 //	    state is 'new' until attribution put it in an incident ('done');
-//	    serve stores and attributes in one transaction (AddHitsAttributed),
-//	    so 'new' hits are only what a failure left for the catch-up loop.
+//	    serve stores and attributes in one transaction (AddHitsAttributed,
+//	    or AddHitsJournaled for hits from its hit journal), so 'new' hits
+//	    are only what a failure left for the catch-up loop.
 //	incidents(id PK, decoy_id FK→decoys, source, kind, first_at, last_at,
 //	          hits, traps)
 //	    The hits of one decoy from one source and kind (person, scanner,
@@ -63,7 +64,9 @@
 //	    Windows in which hits of a decoy from a source are `decoy test`
 //	    touches (purpose test) or `decoy verify` reads (verify).
 //	state(key PK, value BLOB, updated_at)
-//	    What detectors keep across `scan --state` runs (baselines).
+//	    What detectors keep across `scan --state` runs (baselines), and
+//	    tripwire.journal.applied: how far serve's hit journal is stored
+//	    (written in the same transaction as the hits).
 //	alerts(id PK, time, detected_at, rule_id, level, decoy_id NULL,
 //	       acked_at NULL, json)
 //	    Every alert.Alert once by its deterministic id; json is the alert

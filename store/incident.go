@@ -191,6 +191,13 @@ func (s *Store) MaxHitID(ctx context.Context) (int64, error) {
 // incidents, together with the attributions of those incidents, in one
 // transaction.
 func (s *Store) AddHitsAttributed(ctx context.Context, hs []Hit, as []Attribution) error {
+	return s.addHitsAttributed(ctx, hs, as, true, nil)
+}
+
+// addHitsAttributed is AddHitsAttributed; checkData validates each hit's
+// Data as JSON, and also, when not nil, runs in the same transaction
+// after the rest.
+func (s *Store) addHitsAttributed(ctx context.Context, hs []Hit, as []Attribution, checkData bool, also func(*sql.Tx) error) error {
 	sts, err := s.attributionStmts(ctx)
 	if err != nil {
 		return s.wrap("add attributed hits", err)
@@ -210,7 +217,7 @@ func (s *Store) AddHitsAttributed(ctx context.Context, hs []Hit, as []Attributio
 			}
 			var data any
 			if len(h.Data) > 0 {
-				if !json.Valid(h.Data) {
+				if checkData && !json.Valid(h.Data) {
 					return fmt.Errorf("hit %d: data is not JSON: %w", i, ErrInvalid)
 				}
 				data = string(h.Data)
@@ -228,7 +235,13 @@ func (s *Store) AddHitsAttributed(ctx context.Context, hs []Hit, as []Attributio
 				return err
 			}
 		}
-		return s.attributeTx(ctx, tx, sts, as, false)
+		if err := s.attributeTx(ctx, tx, sts, as, false); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(tx)
+		}
+		return nil
 	})
 	return s.wrap("add attributed hits", err)
 }

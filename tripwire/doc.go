@@ -4,7 +4,8 @@
 // [Hit]; they run no rules and know nothing of the store. The [Service]
 // here is the Recorder mailtrip serve uses: it stores every hit durably
 // before the trap answers (group commit: concurrent hits share one
-// transaction), then attributes it — sub-id or credential → token → decoy →
+// transaction, or with a [Journal] one append to the hit journal that the
+// store applies behind the answers), then attributes it — sub-id or credential → token → decoy →
 // planting (mailbox, folder, Message-ID) — judges whether a link scanner or
 // image proxy made it, groups it into an incident per (decoy, source) and
 // raises or updates the incident's alert.

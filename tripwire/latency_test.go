@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -26,7 +27,14 @@ import (
 // local webhook receiver has the alert. Each touch comes from a new source
 // (X-Forwarded-For from a trusted proxy), so each raises a new incident and
 // alert. Reports p50 and p99 in milliseconds; the goal is p99 < 1 s.
+// "direct" stores each touch in SQLite before answering, "journal" (what
+// mailtrip serve runs) answers from the hit journal.
 func BenchmarkHitToWebhook(b *testing.B) {
+	b.Run("direct", func(b *testing.B) { benchHitToWebhook(b, "") })
+	b.Run("journal", func(b *testing.B) { benchHitToWebhook(b, filepath.Join(b.TempDir(), "hits.journal")) })
+}
+
+func benchHitToWebhook(b *testing.B, journal string) {
 	var mu sync.Mutex
 	arrived := map[string]time.Time{} // source IP → receipt
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -44,7 +52,7 @@ func BenchmarkHitToWebhook(b *testing.B) {
 	}
 	d := sink.NewDeliverer(wh, f.st, sink.DeliveryPolicy{}, nil)
 	group, _ := sink.NewGroup(d)
-	svc, err := tripwire.NewService(tripwire.Options{Store: f.st, Sinks: []string{"hook"},
+	svc, err := tripwire.NewService(tripwire.Options{Store: f.st, Sinks: []string{"hook"}, Journal: journal,
 		OnAlert: func(a alert.Alert, isNew bool) {
 			if isNew {
 				group.Notify()

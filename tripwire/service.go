@@ -44,7 +44,24 @@ type Options struct {
 	OnAlert func(a alert.Alert, isNew bool)
 	// MaxBatch bounds how many hits share one transaction (default 1024).
 	MaxBatch int
-	Log      *slog.Logger
+	// Journal, when set, is the directory of the hit journal (see
+	// [Journal]): a touch is answered once its batch is appended there,
+	// and a second goroutine stores and attributes journaled hits in
+	// SQLite, off the answer path. "" stores each batch in SQLite before
+	// answering. Journaled hits get their ids when journaled; should
+	// another process have taken an id meanwhile (one serve per store is
+	// the rule), the hit is stored under a new one and Result.HitID is
+	// stale.
+	Journal string
+	// JournalFsync syncs each journal batch to disk before answering
+	// (durable across a power loss; without it, across a crash of the
+	// process).
+	JournalFsync bool
+	// JournalMaxLag bounds the journal not yet applied to the store
+	// (default 32 MiB): past it, the writer waits for the store to catch
+	// up, and so do the traps' Record calls.
+	JournalMaxLag int64
+	Log           *slog.Logger
 }
 
 // Service is the [Recorder] `mailtrip serve` runs: it resolves, classifies
@@ -72,6 +89,17 @@ type Service struct {
 	alertWritten map[string]time.Time
 	alertDirty   map[string]bool
 
+	// With a journal: the writer appends, the applier stores (apply.go).
+	journal *Journal
+	jq      applyQueue
+	jnext   atomic.Int64 // the id the next journaled hit gets
+	applied atomic.Int64 // the journal position the store has applied
+	// replaying is set while Run replays the journal (before the writer
+	// and the applier start), replayDone once it has.
+	replaying, replayDone bool
+	// appliedSig wakes a writer waiting for the applier (back-pressure).
+	appliedSig chan struct{}
+
 	stats Stats
 }
 
@@ -85,6 +113,11 @@ type Stats struct {
 	Attributed atomic.Int64 // hits attributed
 	Alerts     atomic.Int64 // new alerts raised
 	Pending    atomic.Int64 // hits waiting for attribution (approximate)
+	// With a journal: batches appended, and what is journaled but not yet
+	// stored in SQLite.
+	JournalWrites   atomic.Int64
+	JournalLagBytes atomic.Int64
+	JournalLagHits  atomic.Int64
 }
 
 var _ Recorder = (*Service)(nil)
@@ -116,7 +149,21 @@ func NewService(opt Options) (*Service, error) {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
+	if opt.JournalMaxLag <= 0 {
+		opt.JournalMaxLag = 32 << 20
+	}
+	var j *Journal
+	if opt.Journal != "" {
+		var err error
+		j, err = OpenJournal(opt.Journal, JournalOptions{Fsync: opt.JournalFsync, Log: opt.Log})
+		if err != nil {
+			return nil, err
+		}
+	}
 	return &Service{
+		journal:      j,
+		jq:           applyQueue{wake: make(chan struct{}, 1)},
+		appliedSig:   make(chan struct{}, 1),
 		opt:          opt,
 		st:           opt.Store,
 		log:          opt.Log,
@@ -217,7 +264,19 @@ func (s *Service) Record(ctx context.Context, h Hit) (Result, error) {
 // Run stores hits and attributes them until ctx is done. Hits already
 // queued when ctx ends are still stored (so no client that is waiting for
 // an answer loses its hit) before Run returns.
+//
+// With a journal, Run first replays what the store has not applied yet
+// (hits answered before a crash) unless [Service.Replay] did, then serves
+// new batches; on return the journal is applied as far as the store
+// allowed and closed. Run is meant to be called once; it fails only when
+// the replay does.
 func (s *Service) Run(ctx context.Context) error {
+	if s.journal != nil && !s.replayDone {
+		if err := s.Replay(ctx); err != nil {
+			s.journal.Close()
+			return err
+		}
+	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	attrCtx, stopAttr := context.WithCancel(context.WithoutCancel(ctx))
@@ -225,7 +284,24 @@ func (s *Service) Run(ctx context.Context) error {
 		defer wg.Done()
 		s.attributeLoop(attrCtx)
 	}()
-	s.writeLoop(ctx)
+	applierDone := make(chan struct{})
+	stopApply := make(chan struct{})
+	if s.journal != nil {
+		go func() {
+			defer close(applierDone)
+			s.applyLoop(context.WithoutCancel(ctx), stopApply)
+		}()
+	} else {
+		close(applierDone)
+	}
+	s.writeLoop(ctx, applierDone)
+	close(stopApply)
+	<-applierDone
+	if s.journal != nil {
+		if err := s.journal.Close(); err != nil {
+			s.log.Error("close hit journal", "err", err)
+		}
+	}
 	stopAttr()
 	wg.Wait()
 	return nil
@@ -234,7 +310,7 @@ func (s *Service) Run(ctx context.Context) error {
 // writeLoop is the group commit: it takes the first waiting hit, then every
 // other hit already queued (up to MaxBatch), and stores them in one
 // transaction.
-func (s *Service) writeLoop(ctx context.Context) {
+func (s *Service) writeLoop(ctx context.Context, applierDone <-chan struct{}) {
 	batch := make([]*pendingHit, 0, s.opt.MaxBatch)
 	hits := make([]store.Hit, 0, s.opt.MaxBatch)
 	last := 0 // size of the previous batch
@@ -257,7 +333,7 @@ func (s *Service) writeLoop(ctx context.Context) {
 				if len(batch) == 0 {
 					return
 				}
-				s.commit(context.WithoutCancel(ctx), batch, hits[:0])
+				s.flush(context.WithoutCancel(ctx), batch, hits[:0], applierDone)
 				batch = batch[:0]
 			}
 		}
@@ -291,12 +367,22 @@ func (s *Service) writeLoop(ctx context.Context) {
 			timer.Stop()
 		}
 		last = len(batch)
-		s.commit(ctx, batch, hits[:0])
+		s.flush(ctx, batch, hits[:0], applierDone)
 	}
 }
 
 // linger is the longest a busy writer waits to fill a batch.
 const linger = time.Millisecond
+
+// flush makes a batch durable: in the journal when there is one, else in
+// SQLite with its attribution.
+func (s *Service) flush(ctx context.Context, batch []*pendingHit, hits []store.Hit, applierDone <-chan struct{}) {
+	if s.journal != nil {
+		s.journalBatch(batch, applierDone)
+		return
+	}
+	s.commit(ctx, batch, hits)
+}
 
 // commit stores a batch of hits and attributes them in the same
 // transaction: the hits get ids from this writer (the store's largest id

@@ -20,6 +20,7 @@ import (
 	"github.com/mailtrip/mailtrip/alert"
 	"github.com/mailtrip/mailtrip/config"
 	"github.com/mailtrip/mailtrip/store"
+	"github.com/mailtrip/mailtrip/store/sqlite"
 	"github.com/mailtrip/mailtrip/tripwire"
 	"github.com/mailtrip/mailtrip/tripwire/dnstrap"
 	"github.com/mailtrip/mailtrip/tripwire/httptrap"
@@ -159,8 +160,16 @@ func (a *app) serve(ctx context.Context, f *serveFlags) error {
 			group.Notify()
 		},
 		Log: log,
+		// Touches are answered once in the hit journal next to a file
+		// store; the store catches up behind it.
+		Journal:      journalDir(path),
+		JournalFsync: sc.JournalFsync,
 	})
 	if err != nil {
+		return err
+	}
+	// Hits answered before a crash are stored before anything new is.
+	if err := svc.Replay(ctx); err != nil {
 		return err
 	}
 	limiter := func() *tripwire.Limiter {
@@ -414,4 +423,13 @@ func httpTrapAddrs(baseURL, listen string) (a, aaaa []netip.Addr) {
 		return
 	}
 	return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+}
+
+// journalDir is the hit journal of the store at path: path + ".journal",
+// or "" (no journal) for an in-memory store.
+func journalDir(path string) string {
+	if path == "" || path == sqlite.Memory || strings.HasPrefix(path, "file:") {
+		return ""
+	}
+	return path + ".journal"
 }

@@ -96,6 +96,9 @@ func writeMetrics(w io.Writer, svc *tripwire.Service, ts *trapStats) {
 	metric(w, "mailtrip_hits_attributed_total", "counter", "Hits attributed to incidents.", s.Attributed.Load())
 	metric(w, "mailtrip_hits_pending", "gauge", "Hits stored but not yet attributed.", s.Pending.Load())
 	metric(w, "mailtrip_alerts_raised_total", "counter", "New incident alerts.", s.Alerts.Load())
+	metric(w, "mailtrip_hit_journal_writes_total", "counter", "Batches appended to the hit journal.", s.JournalWrites.Load())
+	metric(w, "mailtrip_hit_journal_lag_bytes", "gauge", "Hit journal bytes not yet applied to the store.", s.JournalLagBytes.Load())
+	metric(w, "mailtrip_hit_journal_lag_hits", "gauge", "Journaled hits not yet applied to the store.", s.JournalLagHits.Load())
 	if ts == nil {
 		return
 	}
