@@ -112,6 +112,7 @@ type Sink struct {
 	Path string `yaml:"path,omitempty"` // jsonl: file ("-" for stdout)
 
 	URL        string `yaml:"url,omitempty"`         // webhook, slack, teams, splunk, elastic
+	URLEnv     string `yaml:"url_env,omitempty"`     // the URL from this environment variable (Slack and Teams webhook URLs are secrets)
 	SecretEnv  string `yaml:"secret_env,omitempty"`  // webhook HMAC key; splunk token; elastic API key
 	SecretFile string `yaml:"secret_file,omitempty"` // the same from a file
 

@@ -56,6 +56,16 @@ func buildSinks(cfgs []config.Sink, st *store.Store, log *slog.Logger) (*sink.Gr
 		if err != nil {
 			return nil, nil, err
 		}
+		if k.URLEnv != "" {
+			if k.URL != "" {
+				return nil, nil, fmt.Errorf("sink %s: url and url_env are exclusive", k.Name)
+			}
+			v, ok := os.LookupEnv(k.URLEnv)
+			if !ok || v == "" {
+				return nil, nil, fmt.Errorf("sink %s: environment variable %s (url_env) is not set", k.Name, k.URLEnv)
+			}
+			k.URL = v
+		}
 		var tlsCfg *tls.Config
 		if k.TLSSkipVerify {
 			tlsCfg = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the operator asked for it (test receivers)
