@@ -88,32 +88,62 @@ func FlattenPairs(list any, nameKeys, valueKeys []string, max int) map[string]an
 	if !ok {
 		return nil
 	}
+	// Names rarely repeat: fill the map in one pass, and start over with
+	// flattenPairs, which gathers repeated names, when one does.
+	out := make(map[string]any, len(l))
+	for i, e := range l {
+		if max > 0 && i >= max {
+			break
+		}
+		name, val, ok := pair(e, nameKeys, valueKeys)
+		if !ok {
+			continue
+		}
+		n := len(out)
+		out[name] = val
+		if len(out) == n {
+			return flattenPairs(l, nameKeys, valueKeys, max)
+		}
+	}
+	return out
+}
+
+// pair returns the name and value of one element of a name/value list;
+// ok is false when it is not an object or has no name.
+func pair(e any, nameKeys, valueKeys []string) (name string, val any, ok bool) {
+	obj, ok := e.(map[string]any)
+	if !ok {
+		return "", nil, false
+	}
+	for _, k := range nameKeys {
+		if v, ok := getFold(obj, k); ok {
+			name = String(v)
+			break
+		}
+	}
+	if name == "" {
+		return "", nil, false
+	}
+	for _, k := range valueKeys {
+		if v, ok := getFold(obj, k); ok {
+			val = v
+			break
+		}
+	}
+	return name, val, true
+}
+
+// flattenPairs is FlattenPairs for a list that repeats a name.
+func flattenPairs(l []any, nameKeys, valueKeys []string, max int) map[string]any {
 	out := make(map[string]any, len(l))
 	multi := map[string]bool{}
 	for i, e := range l {
 		if max > 0 && i >= max {
 			break
 		}
-		obj, ok := e.(map[string]any)
+		name, val, ok := pair(e, nameKeys, valueKeys)
 		if !ok {
 			continue
-		}
-		name := ""
-		for _, k := range nameKeys {
-			if v, ok := getFold(obj, k); ok {
-				name = String(v)
-				break
-			}
-		}
-		if name == "" {
-			continue
-		}
-		var val any
-		for _, k := range valueKeys {
-			if v, ok := getFold(obj, k); ok {
-				val = v
-				break
-			}
 		}
 		if prev, dup := out[name]; dup {
 			if multi[name] {
@@ -147,11 +177,19 @@ func SplitIP(s string) (addr, port string, ok bool) {
 	if s == "" {
 		return "", "", false
 	}
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a.Unmap().String(), "", true
+	// With exactly one colon s is no address by itself (IPv6 has two or
+	// more): try it as address and port directly.
+	if strings.Count(s, ":") != 1 {
+		if a, err := netip.ParseAddr(s); err == nil {
+			return canonical(a.Unmap(), s), "", true
+		}
 	}
 	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap().String(), strconv.Itoa(int(ap.Port())), true
+		host := s[:strings.LastIndexByte(s, ':')]
+		if len(host) > 2 && host[0] == '[' {
+			host = host[1 : len(host)-1]
+		}
+		return canonical(ap.Addr().Unmap(), host), portText(s, ap.Port()), true
 	}
 	// "[2001:db8::1]" without a port.
 	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
@@ -160,4 +198,25 @@ func SplitIP(s string) (addr, port string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// canonical returns a.String(), or s itself when that is what s says (the
+// usual case), which spares allocating it again.
+func canonical(a netip.Addr, s string) string {
+	var buf [64]byte
+	b := a.AppendTo(buf[:0])
+	if string(b) == s {
+		return s
+	}
+	return string(b)
+}
+
+// portText returns strconv.Itoa(port), or the same text at the end of s
+// (after its last colon) when s spells it so, which spares allocating it.
+func portText(s string, port uint16) string {
+	t := s[strings.LastIndexByte(s, ':')+1:]
+	if n, err := strconv.Atoi(t); err == nil && n == int(port) && t != "" && '1' <= t[0] && t[0] <= '9' {
+		return t
+	}
+	return strconv.Itoa(int(port))
 }

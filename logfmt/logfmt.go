@@ -126,6 +126,14 @@ func ParseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
+	t, ok, shaped := parseISOTime(s)
+	if ok {
+		return t, nil
+	}
+	if shaped {
+		// Right shape, a field out of range: no layout takes it.
+		return time.Time{}, errors.New("unrecognised time " + strconv.Quote(s))
+	}
 	for _, l := range timeLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return t.UTC(), nil
@@ -139,4 +147,76 @@ func ParseTime(s string) (time.Time, error) {
 		return time.Unix(n, 0).UTC(), nil
 	}
 	return time.Time{}, fmt.Errorf("unrecognised time %q", s)
+}
+
+// parseISOTime reads the form nearly every audit timestamp has, the
+// first two layouts of timeLayouts without a numeric zone:
+//
+//	time = 4DIGIT "-" 2DIGIT "-" 2DIGIT "T" 2DIGIT ":" 2DIGIT ":" 2DIGIT
+//	       [ "." 1*9DIGIT ] [ "Z" ]
+//
+// giving what time.Parse gives for it, without its layout machinery and
+// the error the zone-less form costs in the RFC 3339 layout. ok is false
+// for anything else; shaped then says s has this form but a field is out
+// of range (month 13, second 65), which every layout rejects too.
+func parseISOTime(s string) (t time.Time, ok, shaped bool) {
+	if len(s) < 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return t, false, false
+	}
+	year, ok1 := atoiFixed(s[0:4])
+	month, ok2 := atoiFixed(s[5:7])
+	day, ok3 := atoiFixed(s[8:10])
+	hour, ok4 := atoiFixed(s[11:13])
+	minute, ok5 := atoiFixed(s[14:16])
+	sec, ok6 := atoiFixed(s[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) {
+		return t, false, false
+	}
+	rest := s[19:]
+	nsec := 0
+	if len(rest) > 0 && rest[0] == '.' {
+		j := 1
+		for j < len(rest) && '0' <= rest[j] && rest[j] <= '9' {
+			j++
+		}
+		if j == 1 || j > 10 {
+			return t, false, false
+		}
+		n, _ := atoiFixed(rest[1:j])
+		for k := j - 1; k < 9; k++ {
+			n *= 10
+		}
+		nsec = n
+		rest = rest[j:]
+	}
+	if rest != "" && rest != "Z" {
+		return t, false, false
+	}
+	if month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) || hour > 23 || minute > 59 || sec > 59 {
+		return t, false, true
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC), true, false
+}
+
+// atoiFixed parses s, all ASCII digits.
+func atoiFixed(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+func daysIn(m time.Month, year int) int {
+	if m == time.February {
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	}
+	return 30 + int((0x15AA>>m)&1) // 31 in January, March, May, July, August, October, December
 }

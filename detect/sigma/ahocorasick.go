@@ -5,12 +5,14 @@ package sigma
 // (one per byte that occurs in some pattern, upper-case letters sharing
 // their lower-case letter's class when folding, everything else class 0),
 // and each state holds a dense row of next states per class, completed
-// with the failure links at build time. Scanning is then two table lookups
-// per byte and allocates nothing.
+// with the failure links at build time. A table entry is the next state's
+// row offset shifted left by one, with the low bit set when some pattern
+// ends in that state, so scanning is two table lookups per byte, no
+// multiplication, and a look at the outputs only where a pattern ends.
 type acAutomaton struct {
 	class  [256]uint8
 	width  int
-	next   []int32   // len(states)*width
+	next   []int32   // len(states)*width: row offset<<1 | has output
 	out    [][]int32 // pattern ids ending at each state, merged along failure links
 	n      int       // number of patterns
 	states int
@@ -87,34 +89,27 @@ func newAC(pats []string, fold bool) *acAutomaton {
 	a.states = len(goTo)
 	a.next = make([]int32, 0, len(goTo)*w)
 	for _, row := range goTo {
-		a.next = append(a.next, row...)
+		for _, t := range row {
+			e := t * int32(w) << 1
+			if len(a.out[t]) > 0 {
+				e |= 1
+			}
+			a.next = append(a.next, e)
+		}
 	}
 	return a
 }
 
-func (a *acAutomaton) step(st int32, c byte) int32 {
-	return a.next[int(st)*a.width+int(a.class[c])]
-}
-
 // any reports whether some pattern occurs in s.
 func (a *acAutomaton) any(s string) bool {
-	st := int32(0)
+	next, class := a.next, &a.class
+	row := int32(0)
 	for i := 0; i < len(s); i++ {
-		st = a.step(st, s[i])
-		if len(a.out[st]) > 0 {
+		e := next[row+int32(class[s[i]])]
+		if e&1 != 0 {
 			return true
 		}
+		row = e >> 1
 	}
 	return false
-}
-
-// mark sets bit id in set for every pattern occurring in s.
-func (a *acAutomaton) mark(s string, set []uint64) {
-	st := int32(0)
-	for i := 0; i < len(s); i++ {
-		st = a.step(st, s[i])
-		for _, id := range a.out[st] {
-			set[id>>6] |= 1 << (id & 63)
-		}
-	}
 }

@@ -122,7 +122,7 @@ func BenchmarkLoadSigmaHQ(b *testing.B) {
 
 // windowsRuleset compiles the first n (all when n <= 0) SigmaHQ rules with
 // product windows.
-func windowsRuleset(b *testing.B, n int) *Ruleset {
+func windowsRuleset(b testing.TB, n int) *Ruleset {
 	root := sharedTestdata(b, "sigmahq")
 	var rules []*Rule
 	for _, dir := range sigmaHQDirs {

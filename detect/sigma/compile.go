@@ -458,7 +458,7 @@ func compileValue(raw string, mods modifiers, env *compileEnv) ([]valueMatcher, 
 		if err != nil {
 			return nil, err
 		}
-		return []valueMatcher{&reMatcher{re: re}}, nil
+		return []valueMatcher{&reMatcher{re: re, lits: regexpLiterals(re.String())}}, nil
 	case mods.cidr:
 		p, err := parsePrefix(raw)
 		if err != nil {

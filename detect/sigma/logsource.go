@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -85,6 +87,20 @@ func (s *Source) String() string {
 	return Logsource{Product: s.Product, Service: s.Service, Category: s.Category}.String()
 }
 
+// sourceCond is one condition of a source: the field (an index into
+// classifier.condFields) holds one of vals ("*": any value).
+type sourceCond struct {
+	field int
+	vals  []string
+}
+
+// condValue is a condition field looked up during one classification:
+// state 0 not yet, 1 found (s is its text), 2 absent.
+type condValue struct {
+	state uint8
+	s     string
+}
+
 // classifier recognises an event's sources.
 type classifier struct {
 	sources   []Source
@@ -92,9 +108,12 @@ type classifier struct {
 	byFormat  map[string][]int
 	byProv    map[string][]int // provider-only sources
 	generic   []int            // conditions only
-	condRefs  []map[string]*fieldRef
-	cache     sync.Map // exact channel string → []int
-	cached    atomic.Int32
+	// condFields are the fields conditions name, conds each source's
+	// conditions (in field name order).
+	condFields []*fieldRef
+	conds      [][]sourceCond
+	cache      sync.Map // exact channel string → *chanEntry
+	cached     atomic.Int32
 }
 
 // maxChannelCache bounds the channel spellings remembered.
@@ -108,13 +127,23 @@ var (
 
 func newClassifier(sources []Source) *classifier {
 	c := &classifier{sources: sources, byChannel: map[string][]int{}, byFormat: map[string][]int{}, byProv: map[string][]int{}}
-	c.condRefs = make([]map[string]*fieldRef, len(sources))
+	c.conds = make([][]sourceCond, len(sources))
+	fieldIdx := map[string]int{}
 	for i, s := range sources {
-		refs := map[string]*fieldRef{}
+		keys := make([]string, 0, len(s.Conditions))
 		for k := range s.Conditions {
-			refs[k] = newFieldRef(k)
+			keys = append(keys, k)
 		}
-		c.condRefs[i] = refs
+		sort.Strings(keys)
+		for _, k := range keys {
+			fi, ok := fieldIdx[k]
+			if !ok {
+				fi = len(c.condFields)
+				fieldIdx[k] = fi
+				c.condFields = append(c.condFields, newFieldRef(k))
+			}
+			c.conds[i] = append(c.conds[i], sourceCond{field: fi, vals: s.Conditions[k]})
+		}
 		switch {
 		case len(s.Channels) > 0:
 			for _, ch := range s.Channels {
@@ -138,19 +167,55 @@ func newClassifier(sources []Source) *classifier {
 	return c
 }
 
-// classify appends to out the indexes of the sources r belongs to.
-func (c *classifier) classify(r *Record, out []int) []int {
-	var eid int64
-	var haveEID bool
-	if v, ok := r.get(refEventID); ok {
-		eid, haveEID = asInt(v)
-		if !haveEID {
-			if s, ok := v.(string); ok {
-				if f, ok := asFloat(s); ok {
-					eid, haveEID = int64(f), true
-				}
+// chanEntry is what a channel's spelling resolves to: for each EventID
+// some source of the channel names, the sources an event with that
+// EventID may belong to, in list order, and the same for other EventIDs.
+// Sources that also need providers or conditions are marked for a check.
+type chanEntry struct {
+	anyEID []chanSrc // sources without EventIDs
+	byEID  map[int64][]chanSrc
+}
+
+type chanSrc struct {
+	i     int
+	check bool // providers or conditions remain to be checked
+}
+
+func (c *classifier) newChanEntry(list []int) *chanEntry {
+	ce := &chanEntry{byEID: map[int64][]chanSrc{}}
+	cs := func(i int) chanSrc {
+		s := &c.sources[i]
+		return chanSrc{i: i, check: len(s.Providers) > 0 || len(s.Conditions) > 0}
+	}
+	for _, i := range list {
+		s := &c.sources[i]
+		if len(s.EventIDs) == 0 {
+			ce.anyEID = append(ce.anyEID, cs(i))
+		}
+		for _, id := range s.EventIDs {
+			ce.byEID[id] = nil
+		}
+	}
+	for id := range ce.byEID {
+		var l []chanSrc
+		for _, i := range list {
+			s := &c.sources[i]
+			if len(s.EventIDs) == 0 || slices.Contains(s.EventIDs, id) {
+				l = append(l, cs(i))
 			}
 		}
+		ce.byEID[id] = l
+	}
+	return ce
+}
+
+// classify appends to out the indexes of the sources r belongs to.
+func (c *classifier) classify(r *Record, out []int) []int {
+	eid, haveEID := r.eventID()
+	var memoBuf [16]condValue
+	memo := memoBuf[:]
+	if len(c.condFields) > len(memoBuf) {
+		memo = make([]condValue, len(c.condFields))
 	}
 	check := func(i int) {
 		s := &c.sources[i]
@@ -182,15 +247,22 @@ func (c *classifier) classify(r *Record, out []int) []int {
 				return
 			}
 		}
-		for k, vals := range s.Conditions {
-			v, ok := r.get(c.condRefs[i][k])
-			if !ok {
+		for _, cond := range c.conds[i] {
+			// Sources share condition fields: look each up once.
+			m := &memo[cond.field]
+			if m.state == 0 {
+				m.state = 2
+				if v, ok := r.get(c.condFields[cond.field]); ok {
+					m.state = 1
+					m.s, _ = scalarString(v)
+				}
+			}
+			if m.state != 1 {
 				return
 			}
-			str, _ := scalarString(v)
 			found := false
-			for _, want := range vals {
-				if want == "*" || strings.EqualFold(str, want) {
+			for _, want := range cond.vals {
+				if want == "*" || strings.EqualFold(m.s, want) {
 					found = true
 					break
 				}
@@ -203,17 +275,27 @@ func (c *classifier) classify(r *Record, out []int) []int {
 	}
 	if v, ok := r.get(refChannel); ok {
 		if ch, ok := v.(string); ok && ch != "" {
-			var list []int
+			var ce *chanEntry
 			if x, ok := c.cache.Load(ch); ok {
-				list = x.([]int)
+				ce = x.(*chanEntry)
 			} else {
-				list = c.byChannel[strings.ToLower(ch)]
+				ce = c.newChanEntry(c.byChannel[strings.ToLower(ch)])
 				if c.cached.Add(1) < maxChannelCache {
-					c.cache.Store(ch, list)
+					c.cache.Store(ch, ce)
 				}
 			}
-			for _, i := range list {
-				check(i)
+			l := ce.anyEID
+			if haveEID {
+				if x, ok := ce.byEID[eid]; ok {
+					l = x
+				}
+			}
+			for _, cs := range l {
+				if cs.check {
+					check(cs.i)
+				} else {
+					out = append(out, cs.i)
+				}
 			}
 		}
 	} else if v, ok := r.get(refProvider); ok {

@@ -99,11 +99,36 @@ type valueMatcher interface {
 }
 
 // reMatcher: the re modifier. The regexp is compiled once, at load.
-type reMatcher struct{ re *regexp.Regexp }
+type reMatcher struct {
+	re *regexp.Regexp
+	// lits are literals of which one occurs (folding ASCII case) in
+	// every text the expression matches (see regexpLiterals); nil when
+	// the expression requires none.
+	lits []string
+}
+
+// maxRegexpPrecheck bounds the literals searched before running a
+// regular expression.
+const maxRegexpPrecheck = 4
 
 func (m *reMatcher) matchScalar(v any, _ *Record) bool {
 	s, ok := scalarString(v)
-	return ok && m.re.MatchString(s)
+	if !ok {
+		return false
+	}
+	if len(m.lits) > 0 && len(m.lits) <= maxRegexpPrecheck {
+		found := false
+		for _, l := range m.lits {
+			if indexFold(s, l, true) >= 0 {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return m.re.MatchString(s)
 }
 
 // cidrMatcher: the cidr modifier.
@@ -204,6 +229,9 @@ func (m *fieldrefMatcher) matchScalar(v any, r *Record) bool {
 		return false
 	}
 	if !m.cased {
+		if isASCII(s) && isASCII(o) {
+			return m.matchFoldASCII(s, o)
+		}
 		s, o = strings.ToLower(s), strings.ToLower(o)
 	}
 	switch m.how {
@@ -215,6 +243,35 @@ func (m *fieldrefMatcher) matchScalar(v any, r *Record) bool {
 		return strings.HasSuffix(s, o)
 	}
 	return s == o
+}
+
+// matchFoldASCII is matchScalar's comparison for ASCII texts, where
+// lower-casing both is folding ASCII letters: no copies.
+func (m *fieldrefMatcher) matchFoldASCII(s, o string) bool {
+	switch m.how {
+	case "contains":
+		for i := 0; i+len(o) <= len(s); i++ {
+			if asciiEqualFold(s[i:i+len(o)], o) {
+				return true
+			}
+		}
+		return false
+	case "startswith":
+		return len(s) >= len(o) && asciiEqualFold(s[:len(o)], o)
+	case "endswith":
+		return len(s) >= len(o) && asciiEqualFold(s[len(s)-len(o):], o)
+	}
+	return len(s) == len(o) && asciiEqualFold(s, o)
+}
+
+// asciiEqualFold compares two ASCII strings of equal length, folding case.
+func asciiEqualFold(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // acMatcher stands for many case-insensitive "contains" patterns of one

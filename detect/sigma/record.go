@@ -31,6 +31,32 @@ type Record struct {
 	sys   map[string]any // Event.System
 	audit map[string]any // AuditData (Purview)
 	wl    map[string]any // winlog (Winlogbeat)
+
+	eidState uint8 // 0: not looked up yet, 1: eid holds the EventID, 2: none
+	eid      int64
+}
+
+// eventID returns the record's EventID as a number (numbers, and
+// numeric strings truncated), looked up once per record.
+func (r *Record) eventID() (int64, bool) {
+	if r.eidState == 0 {
+		r.eidState = 2
+		if v, ok := r.get(refEventID); ok {
+			id, ok := asInt(v)
+			if !ok {
+				if s, isStr := v.(string); isStr {
+					var f float64
+					if f, ok = asFloat(s); ok {
+						id = int64(f)
+					}
+				}
+			}
+			if ok {
+				r.eid, r.eidState = id, 1
+			}
+		}
+	}
+	return r.eid, r.eidState == 1
 }
 
 // NewRecord wraps e. It keeps references into e.Fields, copying nothing

@@ -45,22 +45,14 @@ type variant struct {
 	filters []*detection // meta filters: a match of any suppresses the rule
 	eids    []int64      // the rule can only match these EventIDs (nil: any)
 	fields  []*fieldMatcher
+	id      int32 // number within the Ruleset, for evaluating it once per event
 }
 
 func (v *variant) match(r *Record) bool {
 	if v.eids != nil {
-		x, ok := r.get(refEventID)
+		id, ok := r.eventID()
 		if !ok {
 			return false
-		}
-		id, ok := asInt(x)
-		if !ok {
-			s, _ := x.(string)
-			f, ok2 := asFloat(s)
-			if !ok2 {
-				return false
-			}
-			id = int64(f)
 		}
 		found := false
 		for _, e := range v.eids {
@@ -126,6 +118,9 @@ type Ruleset struct {
 	free   *bucket   // rules no source accepts; for events of no known source
 	all    *bucket   // IgnoreLogsource
 	ignore bool
+	kw     *kwIndex // keyword literals of all buckets; nil when none
+	// nvariants counts the variants in buckets (numbered 0..n-1).
+	nvariants int
 }
 
 // Compile compiles parsed rules (detection, correlation and filter

@@ -246,7 +246,7 @@ func (r *Reader) nextCSV() (*Record, error) {
 		name := c.header[i]
 		rec.Fields[name] = v
 		if r.isJSONColumn(name, v) {
-			if jv, err := decodeJSON([]byte(v)); err == nil {
+			if jv, err := r.decodeValue([]byte(v)); err == nil {
 				rec.Fields[name] = jv
 			} else {
 				rec.Defects = append(rec.Defects, fmt.Sprintf("column %s: not valid JSON: %v", name, err))

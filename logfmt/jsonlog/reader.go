@@ -88,6 +88,9 @@ type Reader struct {
 	resync bool
 	buf    []byte
 	queue  []queued
+	dec    decoder
+	nvals  int     // values decoded so far
+	last   *Record // the record dec.top belongs to
 }
 
 type queued struct {
@@ -158,6 +161,7 @@ func (r *Reader) start() error {
 // with the next record. Other errors come from the underlying reader and
 // are returned again by every later call.
 func (r *Reader) Next() (*Record, error) {
+	r.last = nil
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -231,6 +235,23 @@ func (r *Reader) nextJSON() (*Record, error) {
 			r.inArr = false
 			continue
 		case c == '{' || c == '[':
+			// Fast path: decode straight from the read buffer when the
+			// whole value is there and the scanner would take it as it
+			// is; anything else goes the long way below, which gives the
+			// same records and reports what is wrong.
+			for try := 0; try < 2; try++ {
+				if v, n, ok := r.decodeBuffered(sc.buf[sc.r:sc.w]); ok && n <= r.lim.MaxRecordBytes {
+					b := sc.buf[sc.r : sc.r+n]
+					sc.advance(n)
+					r.index++
+					return r.record(o, v, b, !r.inArr)
+				}
+				// The value may run past the buffered bytes: read on
+				// (once) before taking the long way.
+				if !sc.more() {
+					break
+				}
+			}
 			var err error
 			r.buf, err = sc.scanValue(r.buf, r.lim.MaxRecordBytes, r.lim.MaxDepth)
 			r.index++
@@ -276,8 +297,29 @@ func (r *Reader) scanError(o logfmt.Origin, err error) error {
 	return &logfmt.ParseError{Origin: o, Err: fmt.Errorf("%w: %v", base, err)}
 }
 
+// decodeValue decodes one JSON value of the stream. From the second
+// value on, the decoder interns what repeats (a stream of one value, as
+// when sniffing, does not pay for the tables).
+func (r *Reader) decodeValue(b []byte) (any, error) {
+	r.nvals++
+	if r.nvals == 2 {
+		r.dec.in = newInterner()
+	}
+	return r.dec.decode(b)
+}
+
+// decodeBuffered is decodePrefix for the value at the start of b, the
+// scanner's buffered input.
+func (r *Reader) decodeBuffered(b []byte) (any, int, bool) {
+	r.nvals++
+	if r.nvals == 2 {
+		r.dec.in = newInterner()
+	}
+	return r.dec.decodePrefix(b, r.lim.MaxDepth)
+}
+
 func (r *Reader) decode(o logfmt.Origin, b []byte, top bool) (*Record, error) {
-	v, err := decodeJSON(b)
+	v, err := r.decodeValue(b)
 	if err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
@@ -288,6 +330,12 @@ func (r *Reader) decode(o logfmt.Origin, b []byte, top bool) (*Record, error) {
 		}
 		return nil, &logfmt.ParseError{Origin: o, Err: fmt.Errorf("%w: %v", logfmt.ErrSyntax, err)}
 	}
+	return r.record(o, v, b, top)
+}
+
+// record makes the record of value v decoded from b, or queues the
+// elements of an envelope (top: v is a top-level value).
+func (r *Reader) record(o logfmt.Origin, v any, b []byte, top bool) (*Record, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, &logfmt.ParseError{Origin: o, Err: fmt.Errorf("%w: JSON value is not an object", logfmt.ErrNotRecord)}
@@ -299,7 +347,22 @@ func (r *Reader) decode(o logfmt.Origin, b []byte, top bool) (*Record, error) {
 			return r.nextJSON()
 		}
 	}
-	return &Record{Origin: o, Fields: m}, nil
+	rec := &Record{Origin: o, Fields: m}
+	r.last = rec
+	return rec, nil
+}
+
+// Keys returns the top-level keys of rec in the order the source has
+// them, when rec is the record Next returned last and was decoded from a
+// JSON object of its own (not an envelope element nor a CSV row); else
+// nil. The slice is valid until the next call of Next. Readers that look
+// keys up ignoring case (logfmt/m365) use it to index a record without
+// walking its map.
+func (r *Reader) Keys(rec *Record) []string {
+	if rec == nil || rec != r.last || !r.dec.topOK {
+		return nil
+	}
+	return r.dec.top
 }
 
 // envelopeKey returns the Unwrap member that makes m an API envelope.

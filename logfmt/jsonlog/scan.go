@@ -2,6 +2,7 @@ package jsonlog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 )
@@ -59,6 +60,35 @@ func (s *scanner) fill() bool {
 		}
 	}
 	return s.r < s.w
+}
+
+// more moves the unread bytes to the front of buf and reads more input
+// after them, so that a value cut by the end of the buffer can be taken
+// whole. It reports whether it read anything.
+func (s *scanner) more() bool {
+	if s.eof || s.err != nil || s.w-s.r == len(s.buf) {
+		return false
+	}
+	if s.r > 0 {
+		n := copy(s.buf, s.buf[s.r:s.w])
+		s.r, s.w = 0, n
+	}
+	for try := 0; try < 100; try++ {
+		n, err := s.src.Read(s.buf[s.w:])
+		s.w += n
+		if err == io.EOF {
+			s.eof = true
+			return n > 0
+		}
+		if err != nil {
+			s.err = err
+			return n > 0
+		}
+		if n > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // peek returns the next byte without consuming it.
@@ -169,6 +199,14 @@ func (s *scanner) scanValue(dst []byte, maxBytes, maxDepth int) ([]byte, error) 
 		}
 		start := s.r
 		for i := s.r; i < s.w; i++ {
+			if inStr && !esc {
+				// Skip the bytes that do not end or escape the string,
+				// or break the line, eight at a time.
+				i = skipStringBytes(s.buf[:s.w], i)
+				if i == s.w {
+					break
+				}
+			}
 			c := s.buf[i]
 			if inStr {
 				switch {
@@ -274,4 +312,29 @@ func (s *scanner) skipScalar() {
 		}
 		s.advance(s.w - s.r)
 	}
+}
+
+// skipStringBytes returns the index of the first '"', '\\' or line feed
+// in b at or after i, or len(b).
+func skipStringBytes(b []byte, i int) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q, bs, lf := x^(ones*'"'), x^(ones*'\\'), x^(ones*'\n')
+		// A byte of q, bs or lf is zero where x has that byte: the
+		// classic "has a zero byte" test on each.
+		z := ((q - ones) &^ q) | ((bs - ones) &^ bs) | ((lf - ones) &^ lf)
+		if z&highs != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c == '\n' {
+			return i
+		}
+	}
+	return i
 }

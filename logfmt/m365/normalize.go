@@ -8,13 +8,13 @@ import (
 
 // pairLists are the name/value lists that get a _flat view, with the key
 // of their value ("NewValue" for ModifiedProperties).
-var pairLists = []struct{ key, name, value string }{
-	{"Parameters", "Name", "Value"},
-	{"OperationProperties", "Name", "Value"},
-	{"ExtendedProperties", "Name", "Value"},
-	{"DeviceProperties", "Name", "Value"},
-	{"ModifiedProperties", "Name", "NewValue"},
-	{"authenticationProcessingDetails", "key", "value"},
+var pairLists = []struct{ key, flat, name, value string }{
+	{"Parameters", "Parameters" + FlatSuffix, "Name", "Value"},
+	{"OperationProperties", "OperationProperties" + FlatSuffix, "Name", "Value"},
+	{"ExtendedProperties", "ExtendedProperties" + FlatSuffix, "Name", "Value"},
+	{"DeviceProperties", "DeviceProperties" + FlatSuffix, "Name", "Value"},
+	{"ModifiedProperties", "ModifiedProperties" + FlatSuffix, "Name", "NewValue"},
+	{"authenticationProcessingDetails", "authenticationProcessingDetails" + FlatSuffix, "key", "value"},
 }
 
 // forwardParams are parameters and export columns that name recipients
@@ -33,7 +33,19 @@ var forwardParams = []string{
 // what Reader does for every record, exported for callers that decoded
 // records themselves (a test harness wrapping each record in {"log": …}).
 func Normalize(fields map[string]any, o logfmt.Origin) *Record {
+	return normalize(fields, o, nil)
+}
+
+// normalize is Normalize given the keys of fields when the decoder
+// listed them (nil when not), which spares walking the map to index them.
+func normalize(fields map[string]any, o logfmt.Origin, keys []string) *Record {
 	r := &Record{Origin: o, Fields: fields}
+	if keys != nil && len(keys) >= len(fields) {
+		r.srcKeys = keys
+		for _, k := range keys {
+			r.srcLens |= lenBit(k)
+		}
+	}
 	// Purview CSV: the record is the AuditData object.
 	if ad, ok := fields["AuditData"].(map[string]any); ok {
 		cols := make(map[string]any, len(fields))
@@ -44,15 +56,20 @@ func Normalize(fields map[string]any, o logfmt.Origin) *Record {
 		}
 		ad[KeyPurviewCSV] = cols
 		r.Fields = ad
+		r.srcKeys = nil
 	} else if s, ok := fields["AuditData"].(string); ok && s != "" {
 		r.defect("AuditData is not a JSON object")
 	}
-	r.indexKeys()
 	r.Kind = r.classify()
-	for _, pl := range pairLists {
-		if k, ok := r.fold[lowerASCII(pl.key)]; ok {
-			if _, isList := r.Fields[k].([]any); isList {
-				r.set(k+FlatSuffix, logfmt.FlattenPairs(r.Fields[k], []string{pl.name}, []string{pl.value}, logfmt.DefaultLimits.MaxFields))
+	for i := range pairLists {
+		pl := &pairLists[i]
+		if k, v, ok := r.top(pl.key); ok {
+			if _, isList := v.([]any); isList {
+				flat := pl.flat
+				if k != pl.key {
+					flat = k + FlatSuffix
+				}
+				r.set(flat, logfmt.FlattenPairs(v, []string{pl.name}, []string{pl.value}, logfmt.DefaultLimits.MaxFields))
 			}
 		}
 	}
@@ -65,6 +82,8 @@ func Normalize(fields map[string]any, o logfmt.Origin) *Record {
 	r.addClientIP()
 	r.addForwards()
 	r.setTime()
+	// srcKeys is the decoder's buffer, valid only until its next record.
+	r.srcKeys = nil
 	return r
 }
 
@@ -107,9 +126,12 @@ func addFlat(m map[string]any, key, name, value string) {
 	}
 }
 
+var clientIPPaths = []string{"ClientIP", "ClientIPAddress", "ActorIpAddress", "properties.ipAddress", "ipAddress", "callerIpAddress", "c-ip", "ClientIpAddress"}
+
 func (r *Record) addClientIP() {
-	for _, p := range []string{"ClientIP", "ClientIPAddress", "ActorIpAddress", "properties.ipAddress", "ipAddress", "callerIpAddress", "c-ip", "ClientIpAddress"} {
-		s := r.Str(p)
+	for _, p := range clientIPPaths {
+		v, _ := r.Lookup(p)
+		s := logfmt.String(v)
 		if s == "" {
 			continue
 		}
@@ -118,7 +140,11 @@ func (r *Record) addClientIP() {
 			r.defect("%s %q is not an IP address", p, s)
 			continue
 		}
-		r.set(KeyClientAddr, addr)
+		if vs, isStr := v.(string); isStr && vs == addr {
+			r.set(KeyClientAddr, v) // the same string, already boxed
+		} else {
+			r.set(KeyClientAddr, addr)
+		}
 		if port != "" {
 			r.set(KeyClientPort, port)
 		}
@@ -130,7 +156,7 @@ func (r *Record) addClientIP() {
 // from Parameters, OperationProperties, top-level export columns and the
 // recipients of UpdateInboxRules rule actions.
 func (r *Record) addForwards() {
-	out := map[string]any{}
+	var out map[string]any
 	add := func(name string, v any) {
 		var vals []string
 		switch x := v.(type) {
@@ -146,15 +172,31 @@ func (r *Record) addForwards() {
 				if a.Addr == "" {
 					continue
 				}
+				if out == nil {
+					out = map[string]any{}
+				}
 				l, _ := out[name].([]any)
 				out[name] = append(l, a.Addr)
 			}
 		}
 	}
-	for _, src := range []string{"Parameters", "OperationProperties"} {
-		v, _ := r.Lookup(src + FlatSuffix)
+	// One pass over each flattened list finds the forwarding parameters
+	// and RuleActions (what r.Param("RuleActions") returns: the exact
+	// name's value if not empty, else the first name equal to it
+	// ignoring case, in Parameters before OperationProperties).
+	ruleActions, found := "", false
+	for _, src := range [...]string{"Parameters" + FlatSuffix, "OperationProperties" + FlatSuffix} {
+		v, _ := r.Lookup(src)
 		m, _ := v.(map[string]any)
+		if !found {
+			if s := logfmt.String(m["RuleActions"]); s != "" {
+				ruleActions, found = s, true
+			}
+		}
 		for k, v := range m {
+			if !found && strings.EqualFold(k, "RuleActions") {
+				ruleActions, found = logfmt.String(v), true
+			}
 			for _, p := range forwardParams {
 				if strings.EqualFold(k, p) {
 					add(p, v)
@@ -169,10 +211,13 @@ func (r *Record) addForwards() {
 			}
 		}
 	}
-	if ra := r.Param("RuleActions"); ra != "" {
+	if ra := ruleActions; ra != "" {
 		for _, a := range parseRuleActions(ra) {
 			for _, addr := range a.Recipients {
 				if addr.Addr != "" {
+					if out == nil {
+						out = map[string]any{}
+					}
 					l, _ := out[a.Type].([]any)
 					out[a.Type] = append(l, addr.Addr)
 				}
@@ -193,6 +238,8 @@ func lookupMap(m map[string]any, path string) (map[string]any, bool) {
 	return mm, ok
 }
 
+var ualTimePaths = []string{"CreationTime", "CreationDate", PurviewCSVKey("CreationDate")}
+
 func (r *Record) setTime() {
 	var paths []string
 	switch r.Kind {
@@ -203,7 +250,7 @@ func (r *Record) setTime() {
 	case KindInboxRule, KindMailbox:
 		paths = []string{"WhenChangedUTC", "WhenChanged"}
 	default:
-		paths = []string{"CreationTime", "CreationDate", PurviewCSVKey("CreationDate")}
+		paths = ualTimePaths
 	}
 	for _, p := range paths {
 		s := r.Str(p)
@@ -212,7 +259,7 @@ func (r *Record) setTime() {
 		}
 		t, err := logfmt.ParseTime(s)
 		if err != nil {
-			r.defect("%s: %v", p, err)
+			r.Defects = append(r.Defects, p+": "+err.Error()) // as defect("%s: %v")
 			continue
 		}
 		r.Time = t

@@ -50,7 +50,7 @@ func (r *Reader) Next() (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := Normalize(rec.Fields, rec.Origin)
+	out := normalize(rec.Fields, rec.Origin, r.jr.Keys(rec))
 	out.Defects = append(rec.Defects, out.Defects...)
 	if out.Kind == KindUnknown && strings.Contains(r.jr.CSVType(), "InboxRule") {
 		out.Kind = KindInboxRule

@@ -55,9 +55,61 @@ type Record struct {
 	Fields  map[string]any
 	Defects []string
 
-	// fold maps the lower-cased top-level keys of Fields to their
-	// spelling, so case-insensitive lookups cost one map access.
-	fold map[string]string
+	// keys lists the top-level keys of Fields for case-insensitive
+	// lookups, built on the first lookup that an exact match misses;
+	// derived keys added after it are appended, so that scanning from
+	// the end finds them before a source key spelled the same but for
+	// case.
+	keys []string
+	// srcKeys are the keys of Fields as the decoder listed them, valid
+	// during normalize only. bloom, when hasBloom, has the bits of every
+	// key of Fields set (see foldBits), so that most keys absent in every
+	// spelling are known absent without indexing; it is filled on the
+	// first lookup that needs it.
+	srcKeys []string
+	srcLens uint64 // bit min(len, 63) set for every key of srcKeys and pending
+	bloom   [4]uint64
+	// pending are the keys set added while srcKeys was set and the
+	// index not built (npending > len(pending): too many, index from the
+	// map instead).
+	pending  [4]string
+	npending int32
+	indexed  bool
+	hasBloom bool
+}
+
+// lenBit is the bit of srcLens for a key like k.
+func lenBit(k string) uint64 { return 1 << min(len(k), 63) }
+
+// foldBits returns two bit positions (0-255) for k that every key equal
+// to k ignoring ASCII case shares: they hash its length and three of its
+// bytes with the 0x20 bit set (which folds A-Z onto a-z).
+func foldBits(k string) (uint, uint) {
+	n := len(k)
+	var a, b, c uint32
+	if n > 0 {
+		a, b, c = uint32(k[0]|0x20), uint32(k[n/2]|0x20), uint32(k[n-1]|0x20)
+	}
+	h := (uint32(n) | a<<8 | b<<16 | c<<24) * 0x9E3779B1
+	h ^= h >> 15
+	h *= 0x85EBCA77
+	return uint(h & 255), uint(h >> 24)
+}
+
+func (r *Record) bloomAdd(k string) {
+	i, j := foldBits(k)
+	r.bloom[i>>6] |= 1 << (i & 63)
+	r.bloom[j>>6] |= 1 << (j & 63)
+}
+
+// mayHave says whether Fields may have a key equal to k ignoring case;
+// false is certain.
+func (r *Record) mayHave(k string) bool {
+	if !r.hasBloom {
+		return true
+	}
+	i, j := foldBits(k)
+	return r.bloom[i>>6]&(1<<(i&63)) != 0 && r.bloom[j>>6]&(1<<(j&63)) != 0
 }
 
 // Str returns the value at a dotted path as a string ("" if absent);
@@ -73,18 +125,22 @@ func (r *Record) Lookup(path string) (any, bool) {
 	if v, ok := r.Fields[path]; ok {
 		return v, true
 	}
-	if r.fold == nil {
-		r.indexKeys()
-	}
 	key, rest, more := strings.Cut(path, ".")
-	k, ok := r.fold[lowerASCII(key)]
+	v, ok := r.Fields[key]
+	if !ok && more {
+		var k string
+		if k, ok = r.foldKey(key); ok {
+			v = r.Fields[k]
+		}
+	}
 	if !ok {
-		if k, ok = r.fold[lowerASCII(path)]; ok {
+		// A key matched ignoring case as a whole (when path has no dot,
+		// that is key itself); a dotted key ("@odata.type") too.
+		if k, ok := r.foldKey(path); ok {
 			return r.Fields[k], true
 		}
 		return nil, false
 	}
-	v := r.Fields[k]
 	if !more {
 		return v, true
 	}
@@ -95,21 +151,117 @@ func (r *Record) Lookup(path string) (any, bool) {
 	return logfmt.Lookup(m, rest)
 }
 
-func (r *Record) indexKeys() {
-	r.fold = make(map[string]string, len(r.Fields))
-	for k := range r.Fields {
-		lk := lowerASCII(k)
-		if _, dup := r.fold[lk]; !dup {
-			r.fold[lk] = k
+// top returns the top-level key k of Fields, matched exactly and then
+// ignoring case, with the spelling found.
+func (r *Record) top(k string) (string, any, bool) {
+	if v, ok := r.Fields[k]; ok {
+		return k, v, true
+	}
+	if fk, ok := r.foldKey(k); ok {
+		return fk, r.Fields[fk], true
+	}
+	return "", nil, false
+}
+
+// foldKey returns the key of Fields equal to k ignoring ASCII case.
+func (r *Record) foldKey(k string) (string, bool) {
+	if !r.indexed && r.srcKeys != nil && int(r.npending) <= len(r.pending) {
+		// During normalize: the decoder's list and what set added are
+		// the index, read where they are (in the order the index would
+		// have them). Comparing lengths first, a scan touches few keys;
+		// most keys absent in every spelling have a length no key has.
+		if r.srcLens&lenBit(k) == 0 {
+			return "", false
+		}
+		for i := r.npending - 1; i >= 0; i-- {
+			if fk := r.pending[i]; len(fk) == len(k) && equalFoldASCII(fk, k) {
+				return fk, true
+			}
+		}
+		for i := len(r.srcKeys) - 1; i >= 0; i-- {
+			if fk := r.srcKeys[i]; len(fk) == len(k) && equalFoldASCII(fk, k) {
+				return fk, true
+			}
+		}
+		return "", false
+	}
+	if !r.hasBloom && !r.indexed {
+		// One walk of the map fills the filter, which answers most
+		// misses without the allocation of an index.
+		for fk := range r.Fields {
+			r.bloomAdd(fk)
+		}
+		r.hasBloom = true
+	}
+	if !r.mayHave(k) {
+		return "", false
+	}
+	if !r.indexed {
+		r.indexKeys()
+	}
+	for i := len(r.keys) - 1; i >= 0; i-- {
+		if fk := r.keys[i]; len(fk) == len(k) && equalFoldASCII(fk, k) {
+			return fk, true
 		}
 	}
+	return "", false
+}
+
+// indexKeys lists the keys of Fields, the derived ones last (a lookup
+// ignoring case prefers them, as it did when they were added after the
+// index was built).
+func (r *Record) indexKeys() {
+	r.indexed = true
+	if r.srcKeys != nil && int(r.npending) <= len(r.pending) {
+		// The decoder's list, then what set added.
+		keys := make([]string, 0, len(r.srcKeys)+int(r.npending)+4)
+		r.keys = append(append(keys, r.srcKeys...), r.pending[:r.npending]...)
+		return
+	}
+	r.keys = make([]string, 0, len(r.Fields)+4)
+	n := 0
+	for k := range r.Fields {
+		if isDerivedKey(k) {
+			n++
+			continue
+		}
+		r.keys = append(r.keys, k)
+	}
+	if n > 0 {
+		for k := range r.Fields {
+			if isDerivedKey(k) {
+				r.keys = append(r.keys, k)
+			}
+		}
+	}
+}
+
+// isDerivedKey says whether k is spelled as one of the keys Normalize
+// adds.
+func isDerivedKey(k string) bool {
+	switch k {
+	case KeyClientAddr, KeyClientPort, KeyForward, KeyCmdlet, KeyPurviewCSV:
+		return true
+	}
+	return strings.HasSuffix(k, FlatSuffix)
 }
 
 // set adds a derived field and keeps the key index current.
 func (r *Record) set(k string, v any) {
 	r.Fields[k] = v
-	if r.fold != nil {
-		r.fold[lowerASCII(k)] = k
+	switch {
+	case r.indexed:
+		r.keys = append(r.keys, k)
+	case r.srcKeys != nil:
+		// Indexing with the decoder's list will append these.
+		if int(r.npending) < len(r.pending) {
+			r.pending[r.npending] = k
+		}
+		r.npending++
+		r.srcLens |= lenBit(k)
+	}
+	if r.hasBloom {
+		r.bloomAdd(k)
 	}
 }
 
@@ -118,19 +270,26 @@ func (r *Record) has(path string) bool {
 	return ok
 }
 
-func lowerASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; 'A' <= c && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if c := b[j]; 'A' <= c && c <= 'Z' {
-					b[j] = c + 'a' - 'A'
-				}
-			}
-			return string(b)
+// equalFoldASCII reports whether a and b, of the same length, are equal
+// ignoring ASCII case; other bytes must be equal. It is what matching
+// lower-cased keys did: only A-Z fold.
+func equalFoldASCII(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
 		}
 	}
-	return s
+	return true
 }
 
 func (r *Record) first(paths ...string) string {

@@ -7,7 +7,6 @@ package m365
 // without copying or re-deriving the record. fields is not modified.
 func View(fields map[string]any) *Record {
 	r := &Record{Fields: fields}
-	r.indexKeys()
 	r.Kind = r.classify()
 	return r
 }
