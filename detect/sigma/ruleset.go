@@ -44,8 +44,7 @@ type variant struct {
 	det     *detection
 	filters []*detection // meta filters: a match of any suppresses the rule
 	eids    []int64      // the rule can only match these EventIDs (nil: any)
-	fields  []*fieldMatcher
-	id      int32 // number within the Ruleset, for evaluating it once per event
+	id      int32        // number within the Ruleset, for evaluating it once per event
 }
 
 func (v *variant) match(r *Record) bool {

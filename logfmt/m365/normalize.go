@@ -229,15 +229,6 @@ func (r *Record) addForwards() {
 	}
 }
 
-func lookupMap(m map[string]any, path string) (map[string]any, bool) {
-	v, ok := logfmt.Lookup(m, path)
-	if !ok {
-		return nil, false
-	}
-	mm, ok := v.(map[string]any)
-	return mm, ok
-}
-
 var ualTimePaths = []string{"CreationTime", "CreationDate", PurviewCSVKey("CreationDate")}
 
 func (r *Record) setTime() {
