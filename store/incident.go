@@ -202,12 +202,25 @@ func (s *Store) addHitsAttributed(ctx context.Context, hs []Hit, as []Attributio
 	if err != nil {
 		return s.wrap("add attributed hits", err)
 	}
-	ins, err := s.stmt(ctx, qInsertHitWithID)
+	// Hits go in hitRows at a time through one multi-row statement (SQLite
+	// spends more per statement than per row), the rest one by one.
+	one, err := s.stmt(ctx, qInsertHitWithID)
 	if err != nil {
 		return s.wrap("add attributed hits", err)
 	}
+	var many *sql.Stmt
+	if len(hs) >= hitRows {
+		if many, err = s.stmt(ctx, qInsertHitsWithID); err != nil {
+			return s.wrap("add attributed hits", err)
+		}
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		stmt := tx.StmtContext(ctx, ins)
+		args := make([]any, 0, hitCols*hitRows)
+		var manyTx *sql.Stmt
+		if many != nil {
+			manyTx = tx.StmtContext(ctx, many)
+		}
+		oneTx := tx.StmtContext(ctx, one)
 		for i, h := range hs {
 			if h.ID <= 0 {
 				return fmt.Errorf("hit %d: no id: %w", i, ErrInvalid)
@@ -229,11 +242,21 @@ func (s *Store) addHitsAttributed(ctx context.Context, hs []Hit, as []Attributio
 					state = HitNew
 				}
 			}
-			if _, err := stmt.ExecContext(ctx, h.ID, s.encodeTime(h.Time), nullString(h.DecoyID), nullString(h.SubID),
+			args = append(args, h.ID, s.encodeTime(h.Time), nullString(h.DecoyID), nullString(h.SubID),
 				h.Trigger, h.SourceIP, h.SourcePort, h.UserAgent, data, h.Scanner, h.Expected, h.Test,
-				state, nullString(h.IncidentID)); err != nil {
+				state, nullString(h.IncidentID))
+			if manyTx != nil && len(args) == hitCols*hitRows {
+				if _, err := manyTx.ExecContext(ctx, args...); err != nil {
+					return err
+				}
+				args = args[:0]
+			}
+		}
+		for len(args) > 0 {
+			if _, err := oneTx.ExecContext(ctx, args[:hitCols]...); err != nil {
 				return err
 			}
+			args = args[hitCols:]
 		}
 		if err := s.attributeTx(ctx, tx, sts, as, false); err != nil {
 			return err

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 )
 
 // stmt returns the statement for query, prepared once per Store. The hot
@@ -32,6 +33,8 @@ const (
 	qInsertHitWithID = `INSERT INTO hits
 	(id, time, decoy_id, sub_id, trigger, source_ip, source_port, user_agent, data, scanner, expected, test, state, incident_id)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	hitCols         = 14 // columns of qInsertHitWithID
+	hitRows         = 32 // rows of qInsertHitsWithID
 	qUpsertIncident = `INSERT INTO incidents (id, decoy_id, source, kind, first_at, last_at, hits, traps)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO UPDATE SET last_at = excluded.last_at, hits = excluded.hits, traps = excluded.traps`
@@ -39,6 +42,9 @@ const (
 	VALUES (?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO UPDATE SET json = excluded.json, level = excluded.level`
 )
+
+// qInsertHitsWithID inserts hitRows hits at once.
+var qInsertHitsWithID = qInsertHitWithID + strings.Repeat(",\n\t(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", hitRows-1)
 
 // attributionStmts are the statements attributeTx binds.
 type attributionStmts struct{ inc, alert *sql.Stmt }

@@ -570,3 +570,27 @@ func BenchmarkLookupSub(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 }
+
+func TestAddHitsAttributedMany(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	d := putDecoy(t, s, 1)
+	// 70 hits: two full multi-row statements and 6 rows one by one.
+	var hs []store.Hit
+	for i := range 70 {
+		hs = append(hs, store.Hit{ID: int64(100 + i), Trigger: "http", DecoyID: d.ID, SourceIP: fmt.Sprintf("192.0.2.%d", i),
+			SourcePort: 1000 + i, UserAgent: "ua", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))})
+	}
+	if err := s.AddHitsAttributed(ctx, hs, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Hits(ctx, store.HitFilter{})
+	if err != nil || len(got) != 70 {
+		t.Fatalf("hits: %d, %v", len(got), err)
+	}
+	for i, h := range got {
+		if h.ID != int64(100+i) || h.SourcePort != 1000+i || string(h.Data) != fmt.Sprintf(`{"n":%d}`, i) || h.State != store.HitNew {
+			t.Fatalf("hit %d = %+v", i, h)
+		}
+	}
+}
