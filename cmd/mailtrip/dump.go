@@ -106,7 +106,7 @@ their file and offset, and the exit code is 3 when any input was unreadable.`,
 			if format == "json" {
 				bw.WriteString("[")
 			}
-			run := &inputRun{paths: args, format: inFormat, workers: 1, limits: a.limits(), errorOut: a.stderr}
+			run := &inputRun{paths: args, format: inFormat, workers: 1, limits: a.limits(), errorOut: a.stderr, stdin: a.stdin}
 			p := &pipeline.Pipeline{OnEvent: func(e *event.Event) {
 				if writeErr != nil || (e.Message == nil && e.Fields == nil) {
 					return

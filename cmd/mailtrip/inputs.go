@@ -27,6 +27,8 @@ type inputRun struct {
 	progress bool // draw a progress bar on stderr
 	// follow, when set, makes log files be followed until it is closed.
 	follow <-chan struct{}
+	// stdin is read for a "-" among paths.
+	stdin io.Reader
 
 	plan     *ingest.Plan
 	counts   pipeline.Counts
@@ -75,6 +77,12 @@ func (r *inputRun) onError(err error) {
 
 // run plans the inputs in one goroutine and reads them on r.workers cores.
 func (r *inputRun) run(ctx context.Context, p *pipeline.Pipeline) error {
+	paths, cleanup, err := spoolStdin(r.paths, r.stdin)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	r.paths = paths
 	workers := r.workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

@@ -396,3 +396,21 @@ level: high
 		t.Fatalf("with the mapping: exit %d, want one alert\n%s%s", code, out, errOut)
 	}
 }
+
+// TestScanStdin: "-" reads standard input, recognised like a file.
+func TestScanStdin(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(shared, "platform", "m365", "ual-add-mailboxpermission.splunk-example.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MAILTRIP_CONFIG", "")
+	t.Setenv("MAILTRIP_DB", "")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	var out, errb bytes.Buffer
+	code := run(context.Background(), &app{stdin: bytes.NewReader(data), stdout: &out, stderr: &errb, env: docsEnv},
+		[]string{"scan", "--format", "jsonl", "-"})
+	if code != exitFindings || !strings.Contains(out.String(), "mailtrip-mailbox-permission") {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
+	}
+}

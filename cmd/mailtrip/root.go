@@ -45,6 +45,7 @@ func usageError(format string, args ...any) error {
 
 // app is what every command shares.
 type app struct {
+	stdin          io.Reader // for "-" among scan and dump inputs
 	stdout, stderr io.Writer
 	configFlag     string
 	quiet          bool
@@ -63,7 +64,7 @@ type app struct {
 // Run executes mailtrip with args (without the program name) and returns
 // the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return run(ctx, &app{stdout: stdout, stderr: stderr, env: ingest.CurrentEnv()}, args)
+	return run(ctx, &app{stdin: os.Stdin, stdout: stdout, stderr: stderr, env: ingest.CurrentEnv()}, args)
 }
 
 func run(ctx context.Context, a *app, args []string) int {

@@ -51,17 +51,23 @@ func (a *app) scanCmd() *cobra.Command {
 	}
 	cmd := &cobra.Command{
 		Use:   "scan [PATH...]",
-		Short: "Detect auto-forwarding and mail collection in mail stores",
-		Long: `scan reads mail stores and reports messages that left a mailbox through
-automatic forwarding or redirection (Exchange, Gmail, Sieve, Resent-*, SRS,
-Delivered-To chains), and mailboxes with many auto-forwarded messages but
-few that look forwarded by a person (MITRE ATT&CK T1114.003).
+		Short: "Detect email collection in mail stores, logs and Windows event logs",
+		Long: `scan reads mail stores and logs and reports email collection (MITRE ATT&CK
+T1114): messages that left a mailbox through automatic forwarding or
+redirection (Exchange, Gmail, Sieve, Resent-*, SRS, Delivered-To chains),
+mailboxes with many auto-forwarded messages but few that look forwarded by
+a person; inbox and forwarding rules, mailbox permissions and transport
+rules in audit logs; mailbox-access and sign-in anomalies; and whatever the
+built-in Sigma pack and --rules find in event logs.
 
 PATH may be an .eml file, a folder of them (read recursively), an mbox file
-(also gzip-compressed), or a Maildir/Maildir++ root; the format is
-recognised from the content (--input-format forces it). A Maildir root, an
-mbox file and a folder of .eml files are each one mailbox. Files inside a
-folder that are not mail are skipped and counted.
+(also gzip-compressed), a Maildir/Maildir++ root, a log (Microsoft 365 /
+Entra / Exchange, Google Workspace, Sieve, .forward, procmail, Dovecot,
+Postfix, Roundcube, IIS, any JSON, JSON Lines or CSV), a Windows .evtx file,
+or - for standard input; the format is recognised from the content
+(--input-format forces it). A Maildir root, an mbox file, a folder of .eml
+files and a log file are each one mailbox. Files inside a folder that are
+neither mail nor logs are skipped and counted.
 
 With no PATH, scan looks in the standard local mail-store locations and
 says what it scanned (Outlook .pst/.ost files are listed but must be
@@ -258,6 +264,7 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 	}
 
 	run := &inputRun{
+		stdin:    a.stdin,
 		paths:    paths,
 		format:   inFormat,
 		workers:  firstPositive(f.workers, a.cfg.Scan.Workers),
