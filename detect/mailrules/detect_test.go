@@ -195,7 +195,7 @@ func TestUnusualSource(t *testing.T) {
 	d := New(Options{Now: fixedNow})
 	var evs []*event.Event
 	for i := range 6 {
-		m := map[string]any{"Operation": "MailItemsAccessed", "CreationTime": "2025-01-01T00:00:00", "UserId": "alice@corp.example",
+		m := map[string]any{"Operation": "MailItemsAccessed", "CreationTime": "2024-12-30T00:00:00", "UserId": "alice@corp.example",
 			"ClientIPAddress": "198.51.100." + string(rune('1'+i)), "ClientInfoString": "Client=OWA;Action=ViaProxy"}
 		evs = append(evs, m365Event(m, "u.json", i+1))
 	}
@@ -209,6 +209,22 @@ func TestUnusualSource(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(as[1].Reasons, "\n"), "203.0.113.0/24") {
 		t.Errorf("reasons %v", as[1].Reasons)
+	}
+
+	// An attacker signs in from a new network, then makes the rule: the
+	// sign-in minutes earlier does not make the network the user's own.
+	d = New(Options{Now: fixedNow})
+	signin := map[string]any{"Operation": "UserLoggedIn", "CreationTime": "2025-01-01T09:55:00", "UserId": "alice@corp.example",
+		"ClientIP": "192.0.2.44", "ResultStatus": "Succeeded", "Workload": "AzureActiveDirectory"}
+	as = run(t, d, append(evs, m365Event(signin, "u.json", 7), m365Event(odd, "u.json", 8))...)
+	if len(as) != 1 || !strings.Contains(strings.Join(as[0].Reasons, "\n"), "none of the user's") {
+		t.Fatalf("rule after a sign-in from elsewhere: %v", reasons(as))
+	}
+	fresh := ual("New-InboxRule", "alice@corp.example", "192.0.2.44:4431", "Name", "Shop", "DeleteMessage", "True")
+	d = New(Options{Now: fixedNow})
+	as = run(t, d, append(evs, m365Event(signin, "u.json", 7), m365Event(fresh, "u.json", 8))...)
+	if got := strings.Join(levels(as), ","); got != RuleHide+":medium" || !strings.Contains(strings.Join(as[0].Reasons, "\n"), "first seen for this user only") {
+		t.Fatalf("rule from the network the attacker just signed in from: %s %v", got, reasons(as))
 	}
 }
 

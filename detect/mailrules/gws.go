@@ -24,7 +24,7 @@ func (d *Detector) gws(e *event.Event) []finding {
 	r := &gws.Record{Fields: e.Fields}
 	name := r.EventName()
 	user := r.UserID()
-	unusual := d.hist.observe(firstNonEmpty(e.Mailbox, user), r.ClientIP(), "", d.opt.MinHistory)
+	unusual := d.hist.observe(firstNonEmpty(e.Mailbox, user), r.ClientIP(), "", e.Time, d.opt.MinHistory)
 	actor := &alert.Actor{User: user, IP: r.ClientIP()}
 	var fs []finding
 	switch {

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"time"
 )
 
 // history remembers, per user, the client networks and client names
@@ -22,7 +23,7 @@ type history struct {
 }
 
 type userHist struct {
-	nets      map[netip.Prefix]bool // network → seen (at most maxNets)
+	nets      map[netip.Prefix]time.Time // network → when first seen (at most maxNets)
 	clients   map[string]bool       // client program → seen (at most maxClients)
 	withNet   int                   // records with a network
 	withClien int                   // records with a client
@@ -70,10 +71,18 @@ func clientOf(s string) string {
 	return tok
 }
 
-// observe judges a record of user from ip and client against the
-// records before it, then remembers it. It returns the reasons the
+// settleTime is how long a network must have been seen for a user before
+// it counts as the user's own: an attacker who signs in from a new network
+// and makes a rule a few minutes later must not have the sign-in vouch for
+// the rule.
+const settleTime = 24 * time.Hour
+
+// observe judges a record of user at time at from ip and client against
+// the records before it, then remembers it. It returns the reasons the
 // source is unusual (none when it is not, or the history is too short).
-func (h *history) observe(user, ip, client string, minHistory int) []string {
+// A network first seen less than settleTime before the record is still
+// new (records without a time judge by presence only).
+func (h *history) observe(user, ip, client string, at time.Time, minHistory int) []string {
 	user = strings.ToLower(strings.TrimSpace(user))
 	nw, hasNet := netOf(ip)
 	cl := clientOf(client)
@@ -87,17 +96,22 @@ func (h *history) observe(user, ip, client string, minHistory int) []string {
 		if len(h.users) >= h.maxUsers {
 			return nil
 		}
-		u = &userHist{nets: map[netip.Prefix]bool{}, clients: map[string]bool{}}
+		u = &userHist{nets: map[netip.Prefix]time.Time{}, clients: map[string]bool{}}
 		h.users[user] = u
 	}
 	var out []string
 	if hasNet {
-		if u.withNet >= minHistory && !u.nets[nw] && len(u.nets) < maxNets {
+		first, seen := u.nets[nw]
+		switch {
+		case u.withNet < minHistory || len(u.nets) >= maxNets:
+		case !seen:
 			out = append(out, fmt.Sprintf("made from %s, a network (%s) none of the user's %d earlier records in this input came from", ip, nw, u.withNet))
+		case !at.IsZero() && !first.IsZero() && at.Sub(first) >= 0 && at.Sub(first) < settleTime:
+			out = append(out, fmt.Sprintf("made from %s, a network (%s) first seen for this user only %s earlier (the user's %d earlier records)", ip, nw, at.Sub(first).Round(time.Minute), u.withNet))
 		}
 		u.withNet++
-		if len(u.nets) < maxNets {
-			u.nets[nw] = true
+		if !seen && len(u.nets) < maxNets {
+			u.nets[nw] = at
 		}
 	}
 	if cl != "" {

@@ -51,7 +51,7 @@ func (d *Detector) m365(e *event.Event) []finding {
 	if !judged && op == "" {
 		judged = hasAny(f, "RuleIdentity", "MailboxOwnerId", "DeliverToMailboxAndForward", "ForwardingSmtpAddress", "StopProcessingRules")
 	}
-	unusual := d.hist.observe(user, ip, client, d.opt.MinHistory)
+	unusual := d.hist.observe(user, ip, client, e.Time, d.opt.MinHistory)
 	if !judged {
 		return nil
 	}
