@@ -24,9 +24,9 @@ type history struct {
 
 type userHist struct {
 	nets      map[netip.Prefix]time.Time // network → when first seen (at most maxNets)
-	clients   map[string]bool       // client program → seen (at most maxClients)
-	withNet   int                   // records with a network
-	withClien int                   // records with a client
+	clients   map[string]bool            // client program → seen (at most maxClients)
+	withNet   int                        // records with a network
+	withClien int                        // records with a client
 }
 
 const (
