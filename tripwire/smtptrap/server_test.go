@@ -412,7 +412,33 @@ func TestShutdownDrains(t *testing.T) {
 	defer idle.Close()
 	sent := make(chan error, 1)
 	go func() {
-		sent <- netsmtp.SendMail(ln.Addr().String(), nil, "a@example.org", []string{"x@" + canary}, []byte("Subject: s\r\n\r\nhi\r\n"))
+		// The message in flight must be accepted (250 after DATA); the
+		// server may close the connection right after, so QUIT's answer is
+		// not awaited.
+		c, err := netsmtp.Dial(ln.Addr().String())
+		if err != nil {
+			sent <- err
+			return
+		}
+		defer c.Close()
+		if err := c.Mail("a@example.org"); err != nil {
+			sent <- err
+			return
+		}
+		if err := c.Rcpt("x@" + canary); err != nil {
+			sent <- err
+			return
+		}
+		w, err := c.Data()
+		if err != nil {
+			sent <- err
+			return
+		}
+		if _, err := w.Write([]byte("Subject: s\r\n\r\nhi\r\n")); err != nil {
+			sent <- err
+			return
+		}
+		sent <- w.Close() // the server's 250 for the message
 	}()
 	for deadline := time.Now().Add(5 * time.Second); ; {
 		s.mu.Lock()
