@@ -97,6 +97,17 @@ func run(t *testing.T, cfg Config, rec tripwire.Recorder) *Trap {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+	// Folders are walked and marked one by one: wait until the count of
+	// watches has settled, so every planted file is watched before the
+	// test touches it.
+	for last, stable := tr.Stats().Watches, 0; stable < 10 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		if n := tr.Stats().Watches; n == last {
+			stable++
+		} else {
+			last, stable = n, 0
+		}
+	}
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
