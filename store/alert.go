@@ -24,35 +24,11 @@ type AlertFilter struct {
 // The alert's JSON is kept as given; an alert without Time is listed by
 // when it was stored.
 func (s *Store) PutAlert(ctx context.Context, a alert.Alert) (inserted bool, err error) {
-	op := "put alert " + a.ID
 	if a.ID == "" {
 		return false, fmt.Errorf("put alert: no id: %w", ErrInvalid)
 	}
-	// The JSON is the alert as given; the query columns fall back to the
-	// time of storing when the alert has no times.
-	detected, at := a.DetectedAt, a.Time
-	if detected.IsZero() {
-		detected = now()
-	}
-	if at.IsZero() {
-		at = detected
-	}
-	b, err := json.Marshal(a)
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", op, err)
-	}
-	var decoyID any
-	if a.Decoy != nil {
-		decoyID = nullString(a.Decoy.ID)
-	}
-	res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO alerts (id, time, detected_at, rule_id, level, decoy_id, json)
-	VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
-		a.ID, s.encodeTime(at), s.encodeTime(detected), a.Rule.ID, int(a.Rule.Level), decoyID, string(b))
-	if err != nil {
-		return false, s.wrap(op, err)
-	}
-	n, err := res.RowsAffected()
-	return n == 1, s.wrap(op, err)
+	inserted, err = s.insertAlert(ctx, s.db, a)
+	return inserted, s.wrap("put alert "+a.ID, err)
 }
 
 // Alert returns the alert with the given id, or [ErrNotFound].

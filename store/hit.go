@@ -104,20 +104,7 @@ func (s *Store) AddHits(ctx context.Context, hs []Hit) ([]int64, error) {
 // Hits lists hits matching f, oldest first (by time, then id; by id when
 // AfterID or State is set, for attribution's catch-up).
 func (s *Store) Hits(ctx context.Context, f HitFilter) ([]Hit, error) {
-	var where []string
-	var args []any
-	if f.DecoyID != "" {
-		where, args = append(where, "decoy_id = ?"), append(args, f.DecoyID)
-	}
-	if f.IncidentID != "" {
-		where, args = append(where, "incident_id = ?"), append(args, f.IncidentID)
-	}
-	if f.State != "" {
-		where, args = append(where, "state = ?"), append(args, f.State)
-	}
-	if !f.Since.IsZero() {
-		where, args = append(where, "time >= ?"), append(args, s.encodeTime(f.Since))
-	}
+	where, args := s.hitWhere(f)
 	order := " ORDER BY time, id"
 	if f.AfterID > 0 || f.State != "" {
 		where, args = append(where, "id > ?"), append(args, f.AfterID)
@@ -147,10 +134,9 @@ func (s *Store) Hits(ctx context.Context, f HitFilter) ([]Hit, error) {
 	return out, s.wrap("list hits", rows.Err())
 }
 
-// CountHits counts hits matching f (Limit is ignored).
-func (s *Store) CountHits(ctx context.Context, f HitFilter) (int64, error) {
-	var where []string
-	var args []any
+// hitWhere is the condition of a HitFilter's fields other than AfterID
+// and Limit.
+func (s *Store) hitWhere(f HitFilter) (where []string, args []any) {
 	if f.DecoyID != "" {
 		where, args = append(where, "decoy_id = ?"), append(args, f.DecoyID)
 	}
@@ -163,6 +149,12 @@ func (s *Store) CountHits(ctx context.Context, f HitFilter) (int64, error) {
 	if !f.Since.IsZero() {
 		where, args = append(where, "time >= ?"), append(args, s.encodeTime(f.Since))
 	}
+	return where, args
+}
+
+// CountHits counts hits matching f (Limit is ignored).
+func (s *Store) CountHits(ctx context.Context, f HitFilter) (int64, error) {
+	where, args := s.hitWhere(f)
 	var n int64
 	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM hits`+whereClause(where)), args...).Scan(&n)
 	return n, s.wrap("count hits", err)

@@ -127,34 +127,18 @@ func (s *Store) attributeTx(ctx context.Context, tx *sql.Tx, sts attributionStmt
 			s.encodeTime(in.LastAt), in.Hits, strings.Join(in.Traps, ",")); err != nil {
 			return fmt.Errorf("incident %s: %w", in.ID, err)
 		}
-		detected := a.Alert.DetectedAt
-		if detected.IsZero() {
-			detected = now()
-		}
 		if !a.SkipAlert || a.NewAlert {
-			b, err := json.Marshal(a.Alert)
+			row, err := s.alertRow(a.Alert)
 			if err != nil {
 				return fmt.Errorf("alert %s: %w", a.Alert.ID, err)
 			}
-			at := a.Alert.Time
-			if at.IsZero() {
-				at = detected
-			}
-			var decoyID any
-			if a.Alert.Decoy != nil {
-				decoyID = nullString(a.Alert.Decoy.ID)
-			}
-			if _, err := alertStmt.ExecContext(ctx, a.Alert.ID, s.encodeTime(at), s.encodeTime(detected), a.Alert.Rule.ID,
-				int(a.Alert.Rule.Level), decoyID, string(b)); err != nil {
+			if _, err := alertStmt.ExecContext(ctx, row...); err != nil {
 				return fmt.Errorf("alert %s: %w", a.Alert.ID, err)
 			}
 		}
 		if a.NewAlert {
-			for _, sink := range a.Enqueue {
-				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (alert_id, sink, next_attempt_at)
-	VALUES (?, ?, ?) ON CONFLICT (alert_id, sink) DO NOTHING`), a.Alert.ID, sink, s.encodeTime(detected)); err != nil {
-					return fmt.Errorf("outbox %s/%s: %w", a.Alert.ID, sink, err)
-				}
+			if err := s.enqueue(ctx, tx, a.Alert.ID, a.Enqueue, now()); err != nil {
+				return fmt.Errorf("outbox %s: %w", a.Alert.ID, err)
 			}
 		}
 		for ids := a.HitIDs; markHits && len(ids) > 0; {

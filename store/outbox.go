@@ -110,8 +110,11 @@ func (s *Store) PutAlertAndEnqueue(ctx context.Context, a alert.Alert, sinks []s
 	return inserted, s.wrap("put alert "+a.ID, err)
 }
 
-// insertAlert is PutAlert's insert on ex (a transaction or the database).
-func (s *Store) insertAlert(ctx context.Context, ex execer, a alert.Alert) (bool, error) {
+// alertRow is an alert as the columns of the alerts table hold it: id,
+// time, detected_at, rule_id, level, decoy_id, json. The JSON is the alert
+// as given; the query columns fall back to the time of storing when the
+// alert has no times.
+func (s *Store) alertRow(a alert.Alert) ([]any, error) {
 	detected, at := a.DetectedAt, a.Time
 	if detected.IsZero() {
 		detected = now()
@@ -121,15 +124,23 @@ func (s *Store) insertAlert(ctx context.Context, ex execer, a alert.Alert) (bool
 	}
 	b, err := json.Marshal(a)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	var decoyID any
 	if a.Decoy != nil {
 		decoyID = nullString(a.Decoy.ID)
 	}
+	return []any{a.ID, s.encodeTime(at), s.encodeTime(detected), a.Rule.ID, int(a.Rule.Level), decoyID, string(b)}, nil
+}
+
+// insertAlert is PutAlert's insert on ex (a transaction or the database).
+func (s *Store) insertAlert(ctx context.Context, ex execer, a alert.Alert) (bool, error) {
+	row, err := s.alertRow(a)
+	if err != nil {
+		return false, err
+	}
 	res, err := ex.ExecContext(ctx, s.q(`INSERT INTO alerts (id, time, detected_at, rule_id, level, decoy_id, json)
-	VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
-		a.ID, s.encodeTime(at), s.encodeTime(detected), a.Rule.ID, int(a.Rule.Level), decoyID, string(b))
+	VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`), row...)
 	if err != nil {
 		return false, err
 	}

@@ -259,8 +259,7 @@ func (s *Service) applyAttributed(ctx context.Context, hits []store.Hit, end int
 	defer s.attrMu.Unlock()
 	p, err := s.plan(ctx, hits)
 	if err != nil {
-		clear(s.incidents)
-		clear(s.incAlerts)
+		s.forgetIncidents()
 		return err
 	}
 	for i := range hits {
@@ -268,8 +267,7 @@ func (s *Service) applyAttributed(ctx context.Context, hits []store.Hit, end int
 		hits[i].IncidentID = p.hitInc[hits[i].ID]
 	}
 	if err := s.st.AddHitsJournaled(ctx, hits, p.out, end); err != nil {
-		clear(s.incidents)
-		clear(s.incAlerts)
+		s.forgetIncidents()
 		return err
 	}
 	s.done(p, len(p.hitInc))

@@ -90,8 +90,7 @@ func (s *Service) attributeBatch(ctx context.Context) (int, error) {
 	if err := s.st.Attribute(ctx, p.out); err != nil {
 		// The cached incidents may hold state that was not stored: forget
 		// them, the store is the truth.
-		clear(s.incidents)
-		clear(s.incAlerts)
+		s.forgetIncidents()
 		if errors.Is(err, store.ErrConflict) {
 			s.log.Debug("attribution raced another attributor; retrying", "err", err)
 			return 0, nil
@@ -227,7 +226,7 @@ func (s *Service) plan(ctx context.Context, hits []store.Hit) (*attribution, err
 		at.Alert, at.Incident = *p.alerts[id], *incs[id]
 		if !at.NewAlert && !p.notable[id] && now.Sub(s.alertWritten[id]) < alertRefresh {
 			at.SkipAlert = true
-			s.alertDirty[id] = true
+			s.alertDirty[id] = incs[id]
 		} else {
 			s.alertWritten[id] = now
 			delete(s.alertDirty, id)
@@ -240,6 +239,15 @@ func (s *Service) plan(ctx context.Context, hits []store.Hit) (*attribution, err
 	return p, nil
 }
 
+// forgetIncidents drops the cached incidents and their alerts after a
+// write that failed: they may hold state the store does not, and the store
+// is the truth. The caller holds attrMu.
+func (s *Service) forgetIncidents() {
+	clear(s.incidents)
+	clear(s.incAlerts)
+	clear(s.alertDirty)
+}
+
 // alertRefresh is how often a busy incident's stored alert is rewritten.
 const alertRefresh = time.Second
 
@@ -250,19 +258,10 @@ func (s *Service) flushAlerts(ctx context.Context) error {
 		return nil
 	}
 	var out []store.Attribution
-	for id := range s.alertDirty {
-		a := s.incAlerts[id]
-		var inc *store.Incident
-		for _, in := range s.incidents {
-			if in.ID == id {
-				inc = in
-				break
-			}
+	for id, inc := range s.alertDirty {
+		if a := s.incAlerts[id]; a != nil {
+			out = append(out, store.Attribution{Incident: *inc, Alert: *a})
 		}
-		if a == nil || inc == nil {
-			continue
-		}
-		out = append(out, store.Attribution{Incident: *inc, Alert: *a})
 	}
 	if err := s.st.Attribute(ctx, out); err != nil {
 		return err

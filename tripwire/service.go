@@ -87,7 +87,7 @@ type Service struct {
 	// alertWritten and alertDirty: when each incident's alert was last
 	// written, and which ones have changes not yet written.
 	alertWritten map[string]time.Time
-	alertDirty   map[string]bool
+	alertDirty   map[string]*store.Incident // incident id → the incident, its alert not yet written
 
 	// With a journal: the writer appends, the applier stores (apply.go).
 	journal *Journal
@@ -174,7 +174,7 @@ func NewService(opt Options) (*Service, error) {
 		incAlerts:    make(map[string]*alert.Alert),
 		decoyInfos:   make(map[string]decoyInfoEntry),
 		alertWritten: make(map[string]time.Time),
-		alertDirty:   make(map[string]bool),
+		alertDirty:   make(map[string]*store.Incident),
 	}, nil
 }
 
@@ -455,8 +455,7 @@ func (s *Service) commitAttributed(ctx context.Context, hits []store.Hit) error 
 	defer s.attrMu.Unlock()
 	p, err := s.plan(ctx, hits)
 	if err != nil {
-		clear(s.incidents)
-		clear(s.incAlerts)
+		s.forgetIncidents()
 		return err
 	}
 	for i := range hits {
@@ -464,8 +463,7 @@ func (s *Service) commitAttributed(ctx context.Context, hits []store.Hit) error 
 		hits[i].IncidentID = p.hitInc[hits[i].ID]
 	}
 	if err := s.st.AddHitsAttributed(ctx, hits, p.out); err != nil {
-		clear(s.incidents)
-		clear(s.incAlerts)
+		s.forgetIncidents()
 		return err
 	}
 	s.nextHitID += int64(len(hits))
