@@ -68,7 +68,7 @@ func (u *Unit) readLog(ctx context.Context, yield func(*event.Event, error) bool
 		return
 	}
 	defer fh.Close()
-	var r io.Reader = bufio.NewReaderSize(u.counted(fh), 256<<10)
+	var src io.Reader = fh
 	var kind jsonlog.Kind // the container, when it must not be sniffed from the stream
 	if u.opt != nil && u.opt.Follow != nil && !u.Gzip {
 		// A followed file never ends, so the readers cannot look ahead
@@ -79,9 +79,10 @@ func (u *Unit) readLog(ctx context.Context, yield func(*event.Event, error) bool
 			kind = jsonlog.KindJSONL
 		}
 		fr := newFollowReader(fh, u.Path, u.opt.Follow)
-		defer fr.Close()
-		r = bufio.NewReaderSize(u.counted(fr), 64<<10)
+		defer fr.Close() // the file it reads may have replaced fh after rotation
+		src = fr
 	}
+	var r io.Reader = bufio.NewReaderSize(u.counted(src), 256<<10)
 	if u.Gzip {
 		zr, err := gzip.NewReader(r)
 		if err != nil {

@@ -49,6 +49,17 @@ type Planting struct {
 // Active reports whether the planting has not been removed.
 func (p Planting) Active() bool { return p.RemovedAt.IsZero() }
 
+// File is the file that holds the decoy and only it (a Maildir message,
+// an .eml or a decoy file), which the file trap watches; "" for mbox and
+// IMAP plantings.
+func (p Planting) File() string {
+	switch p.TargetKind {
+	case TargetMaildir, TargetEML, TargetFiles:
+		return p.Path
+	}
+	return ""
+}
+
 // PlantingFilter selects plantings; zero fields select everything.
 type PlantingFilter struct {
 	DecoyID string

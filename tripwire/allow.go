@@ -49,7 +49,7 @@ func LoadAllowList(data []byte) (*AllowList, error) {
 			return nil, fmt.Errorf("allow-list: entry %d matches everything; give sources, user_agents, decoys or traps", i+1)
 		}
 		for _, s := range e.Sources {
-			p, err := parsePrefix(s)
+			p, err := ParsePrefix(s)
 			if err != nil {
 				return nil, fmt.Errorf("allow-list: entry %d: %w", i+1, err)
 			}

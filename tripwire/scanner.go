@@ -58,7 +58,7 @@ func LoadScanners(data []byte) (*Scanners, error) {
 			return nil, fmt.Errorf("scanner list: entry %d has no name", i+1)
 		}
 		for _, r := range e.Ranges {
-			p, err := parsePrefix(r)
+			p, err := ParsePrefix(r)
 			if err != nil {
 				return nil, fmt.Errorf("scanner list: %s: %w", e.Name, err)
 			}
@@ -90,8 +90,9 @@ func LoadScannersFile(path string) (*Scanners, error) {
 	return s, nil
 }
 
-// parsePrefix accepts a CIDR prefix or a single address.
-func parsePrefix(s string) (netip.Prefix, error) {
+// ParsePrefix accepts a CIDR prefix or a single address (as a prefix of
+// its full length); the prefix is masked.
+func ParsePrefix(s string) (netip.Prefix, error) {
 	s = strings.TrimSpace(s)
 	if strings.Contains(s, "/") {
 		p, err := netip.ParsePrefix(s)

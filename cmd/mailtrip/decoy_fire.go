@@ -146,11 +146,12 @@ func (a *app) decoyTest(ctx context.Context, id string, f *fireFlags) error {
 			})
 		}
 		for _, p := range ps {
-			if p.Path == "" || p.TargetKind == store.TargetMbox {
+			file := p.File()
+			if file == "" {
 				continue
 			}
-			fire(p.Path, tripwire.TrapFile, byTrap(tripwire.TrapFile), func() error {
-				b, err := os.ReadFile(p.Path)
+			fire(file, tripwire.TrapFile, byTrap(tripwire.TrapFile), func() error {
+				b, err := os.ReadFile(file)
 				if err == nil && len(b) == 0 {
 					err = errors.New("empty file")
 				}

@@ -336,7 +336,7 @@ code is 1.`,
 				// the store that these reads are mailtrip's own.
 				var windows []string
 				for _, p := range ps {
-					if p.Path != "" && (p.TargetKind == store.TargetFiles || p.TargetKind == store.TargetEML || p.TargetKind == store.TargetMaildir) {
+					if p.File() != "" {
 						for _, src := range []string{tripwire.TestSourceLocal, tripwire.TestSourcePID(os.Getpid())} {
 							if err := st.StartDecoyTest(ctx, p.DecoyID, src, store.PurposeVerify, time.Now().Add(10*time.Minute)); err != nil {
 								return err

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/mailtrip/mailtrip/detect/mailrules"
 	"github.com/mailtrip/mailtrip/detect/planted"
 	"github.com/mailtrip/mailtrip/store"
+	"github.com/mailtrip/mailtrip/tripwire"
 )
 
 // decoyIndex answers the log detectors' questions about planted decoys:
@@ -136,13 +136,9 @@ func (a *app) baselineDetector(st *store.Store, decoys *decoyIndex, geoPaths []s
 		opt.Decoys = decoys
 	}
 	for _, n := range a.cfg.Scan.TrustedNetworks {
-		p, err := netip.ParsePrefix(n)
+		p, err := tripwire.ParsePrefix(n)
 		if err != nil {
-			ad, err2 := netip.ParseAddr(n)
-			if err2 != nil {
-				return nil, nil, usageError("scan.trusted_networks: %q is not an address or prefix", n)
-			}
-			p = netip.PrefixFrom(ad, ad.BitLen())
+			return nil, nil, usageError("scan.trusted_networks: %q is not an address or prefix", n)
 		}
 		opt.TrustedNetworks = append(opt.TrustedNetworks, p)
 	}

@@ -327,10 +327,9 @@ func (a *app) openTraps(ctx context.Context, sc config.Serve, st *store.Store, r
 	if on(sc.HTTP.Listen) {
 		var trusted []netip.Prefix
 		for _, p := range sc.HTTP.TrustedProxies {
-			pp, err := netip.ParsePrefix(p)
+			pp, err := tripwire.ParsePrefix(p)
 			if err != nil {
-				ad, _ := netip.ParseAddr(p)
-				pp = netip.PrefixFrom(ad, ad.BitLen())
+				return out, nil, usageError("serve.http.trusted_proxies: %v", err)
 			}
 			trusted = append(trusted, pp)
 		}

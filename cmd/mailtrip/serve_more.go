@@ -113,21 +113,17 @@ func watchPlantings(ctx context.Context, st *store.Store, ft *filetrap.Trap, log
 		}
 		now := map[string]bool{}
 		for _, p := range ps {
-			switch p.TargetKind {
-			case store.TargetFiles, store.TargetEML, store.TargetMaildir:
-			default:
+			file := p.File()
+			if file == "" {
 				continue
 			}
-			if p.Path == "" {
-				continue
-			}
-			now[p.Path] = true
-			if !watched[p.Path] {
-				if err := ft.Add(p.Path); err != nil {
-					log.Warn("file trap: cannot watch a planted decoy", "path", p.Path, "decoy", p.DecoyID, "err", err)
+			now[file] = true
+			if !watched[file] {
+				if err := ft.Add(file); err != nil {
+					log.Warn("file trap: cannot watch a planted decoy", "path", file, "decoy", p.DecoyID, "err", err)
 					continue
 				}
-				watched[p.Path] = true
+				watched[file] = true
 			}
 		}
 		for path := range watched {

@@ -22,11 +22,7 @@ func secretOf(k config.Sink) (string, error) {
 	case k.SecretEnv != "" && k.SecretFile != "":
 		return "", fmt.Errorf("sink %s: secret_env and secret_file are exclusive", k.Name)
 	case k.SecretEnv != "":
-		v, ok := os.LookupEnv(k.SecretEnv)
-		if !ok || v == "" {
-			return "", fmt.Errorf("sink %s: environment variable %s (secret_env) is not set", k.Name, k.SecretEnv)
-		}
-		return v, nil
+		return sinkEnv(k.Name, "secret_env", k.SecretEnv)
 	case k.SecretFile != "":
 		b, err := os.ReadFile(k.SecretFile)
 		if err != nil {
@@ -35,6 +31,15 @@ func secretOf(k config.Sink) (string, error) {
 		return strings.TrimRight(string(b), "\r\n"), nil
 	}
 	return "", nil
+}
+
+// sinkEnv reads the environment variable a sink's key names.
+func sinkEnv(sink, key, name string) (string, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return "", fmt.Errorf("sink %s: environment variable %s (%s) is not set", sink, name, key)
+	}
+	return v, nil
 }
 
 // buildSinks makes a Deliverer per configured sink. Every sink delivers
@@ -60,11 +65,9 @@ func buildSinks(cfgs []config.Sink, st *store.Store, log *slog.Logger) (*sink.Gr
 			if k.URL != "" {
 				return nil, nil, fmt.Errorf("sink %s: url and url_env are exclusive", k.Name)
 			}
-			v, ok := os.LookupEnv(k.URLEnv)
-			if !ok || v == "" {
-				return nil, nil, fmt.Errorf("sink %s: environment variable %s (url_env) is not set", k.Name, k.URLEnv)
+			if k.URL, err = sinkEnv(k.Name, "url_env", k.URLEnv); err != nil {
+				return nil, nil, err
 			}
-			k.URL = v
 		}
 		var tlsCfg *tls.Config
 		if k.TLSSkipVerify {
