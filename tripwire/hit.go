@@ -36,7 +36,9 @@ type Hit struct {
 	Path string
 	// Detail is the trap's own evidence, stored with the hit: method, path,
 	// headers, TLS server name; query name and type, EDNS client subnet;
-	// envelope, headers and Received chain; process.
+	// envelope, headers and Received chain; process. The recorder adds
+	// its own keys (token, scanner judgement) to this map: pass a map of
+	// the hit's own and do not change it during Record.
 	Detail map[string]any
 	// Prefetch is the trap's judgement that the request came from software
 	// rather than a person (HEAD, a prefetch header); the recorder combines

@@ -68,22 +68,24 @@ type resolution struct {
 }
 
 func (r *resolver) resolve(ctx context.Context, h Hit) (resolution, error) {
-	res := resolution{detail: make(map[string]any, len(h.Detail)+4)}
-	n := 0
-	for k, v := range h.Detail {
-		if n == maxDetailSize {
-			break
+	// The hit's own Detail map is the evidence (Record owns it from the
+	// call on); one with too many keys is cut to a copy.
+	res := resolution{detail: h.Detail}
+	if res.detail == nil || len(res.detail) > maxDetailSize {
+		res.detail = make(map[string]any, min(len(h.Detail), maxDetailSize)+4)
+		n := 0
+		for k, v := range h.Detail {
+			if n == maxDetailSize {
+				break
+			}
+			res.detail[k] = v
+			n++
 		}
-		res.detail[k] = v
-		n++
 	}
-	if len(h.Subs) > 0 {
-		seen := make([]string, 0, min(len(h.Subs), maxSubsKept))
-		for _, s := range h.Subs[:min(len(h.Subs), maxSubsKept)] {
-			seen = append(seen, string(s))
-		}
-		res.detail["candidates"] = seen
-	}
+	// The candidates are kept when they say more than the sub-id the hit
+	// resolved to (which has its own column): several, or none that
+	// resolved.
+	keepCandidates := len(h.Subs) > 1
 	if h.User != "" {
 		res.detail["user"] = truncate(h.User, 256)
 	}
@@ -104,6 +106,13 @@ func (r *resolver) resolve(ctx context.Context, h Hit) (resolution, error) {
 			res.detail["token_value"] = t.Value
 			break
 		}
+	}
+	if keepCandidates || (len(h.Subs) == 1 && string(h.Subs[0]) != res.sub) {
+		seen := make([]string, 0, min(len(h.Subs), maxSubsKept))
+		for _, s := range h.Subs[:min(len(h.Subs), maxSubsKept)] {
+			seen = append(seen, string(s))
+		}
+		res.detail["candidates"] = seen
 	}
 	if res.decoyID == "" && h.User != "" {
 		t, err := r.st.LookupCredential(ctx, h.User, h.Password)

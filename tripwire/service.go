@@ -2,7 +2,6 @@ package tripwire
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -235,7 +234,7 @@ func (s *Service) Record(ctx context.Context, h Hit) (Result, error) {
 		sh.Expected = true
 		r.detail["expected"] = why
 	}
-	data, err := json.Marshal(r.detail)
+	data, err := encodeDetail(r.detail)
 	if err != nil {
 		s.stats.Failed.Add(1)
 		return Result{}, fmt.Errorf("record hit: %w", err)

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -37,7 +38,20 @@ func run() int {
 	file := flag.String("file", "", "file for -recorder file (default: a temporary file, removed at exit)")
 	batch := flag.Int("batch", 512, "most hits one fsync covers")
 	nosync := flag.Bool("nosync", false, "file recorder without fsync (page cache only)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to FILE")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

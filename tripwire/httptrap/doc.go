@@ -10,8 +10,9 @@
 // trusted proxy, the client the proxy names — see source.go), UserAgent,
 // Subs (at most [MaxSubs]) and Prefetch (HEAD, or a Purpose / Sec-Purpose /
 // X-Moz prefetch header, or X-Purpose: preview). Detail holds method,
-// path, query, host, tls_server_name, proto, referer, peer (the direct
-// peer when it differs from Source), and headers: a copy bounded to 48
+// path, host, proto, and when the request has them query, tls_server_name,
+// referer and peer (the direct peer when it differs from Source), and
+// headers: a copy bounded to 48
 // names, 512 bytes a value and 8 KiB in all ("headers_truncated" when
 // cut), with Cookie, Authorization and Proxy-Authorization values replaced
 // by "[redacted]" (the Authorization scheme is kept).

@@ -56,14 +56,21 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	detail := map[string]any{
-		"method":          r.Method,
-		"path":            truncate(p, maxDetailPath),
-		"query":           truncate(r.URL.RawQuery, maxDetailPath),
-		"host":            r.Host,
-		"tls_server_name": serverName,
-		"proto":           r.Proto,
-		"referer":         truncate(r.Referer(), maxHeaderValue),
+	// Every touch is a stored row: fields the request did not have are left
+	// out rather than kept empty.
+	detail := make(map[string]any, 8)
+	detail["method"] = r.Method
+	detail["path"] = truncate(p, maxDetailPath)
+	detail["host"] = r.Host
+	detail["proto"] = r.Proto
+	if q := r.URL.RawQuery; q != "" {
+		detail["query"] = truncate(q, maxDetailPath)
+	}
+	if serverName != "" {
+		detail["tls_server_name"] = serverName
+	}
+	if ref := r.Referer(); ref != "" {
+		detail["referer"] = truncate(ref, maxHeaderValue)
 	}
 	hdr, cut := headerCopy(r.Header)
 	detail["headers"] = hdr
