@@ -24,7 +24,7 @@
 // mailtrip (3); upgrade mailtrip") and left unchanged. A migration is never
 // edited once released: changes go in a new file.
 //
-// # Schema (version 2)
+// # Schema (version 3)
 //
 //	meta(key PK, value BLOB)
 //	    Values the store keeps for itself: 'secret' is the 32-byte server

@@ -141,7 +141,12 @@ func (s *Store) hitWhere(f HitFilter) (where []string, args []any) {
 		where, args = append(where, "decoy_id = ?"), append(args, f.DecoyID)
 	}
 	if f.IncidentID != "" {
-		where, args = append(where, "incident_id = ?"), append(args, f.IncidentID)
+		// No index on incident_id (schema 3): the incident's decoy and
+		// first touch bound the search to its span of hits_decoy_time.
+		where = append(where, "incident_id = ?",
+			"decoy_id = (SELECT decoy_id FROM incidents WHERE id = ?)",
+			"time >= (SELECT first_at FROM incidents WHERE id = ?)")
+		args = append(args, f.IncidentID, f.IncidentID, f.IncidentID)
 	}
 	if f.State != "" {
 		where, args = append(where, "state = ?"), append(args, f.State)

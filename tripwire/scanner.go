@@ -1,6 +1,7 @@
 package tripwire
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"net/netip"
@@ -34,7 +35,7 @@ type scannerEntry struct {
 	UserAgents []string `yaml:"user_agents"`
 
 	prefixes []netip.Prefix
-	agents   []string // lower-case
+	agents   [][]byte // lower-case
 }
 
 // DefaultGrace is how soon after planting a touch counts as a scanner's.
@@ -66,7 +67,7 @@ func LoadScanners(data []byte) (*Scanners, error) {
 		}
 		for _, a := range e.UserAgents {
 			if a = strings.TrimSpace(a); a != "" {
-				e.agents = append(e.agents, strings.ToLower(a))
+				e.agents = append(e.agents, []byte(strings.ToLower(a)))
 			}
 		}
 		s.list = append(s.list, e)
@@ -115,7 +116,9 @@ func (s *Scanners) Match(addr netip.Addr, userAgent string) string {
 		return ""
 	}
 	addr = addr.Unmap()
-	ua := strings.ToLower(userAgent)
+	// Lower-cased in a buffer on the stack: every touch is matched.
+	var buf [1024]byte
+	ua := lowerASCII(buf[:0], userAgent)
 	for _, e := range s.list {
 		if addr.IsValid() {
 			for _, p := range e.prefixes {
@@ -124,9 +127,9 @@ func (s *Scanners) Match(addr netip.Addr, userAgent string) string {
 				}
 			}
 		}
-		if ua != "" {
+		if len(ua) > 0 {
 			for _, a := range e.agents {
-				if strings.Contains(ua, a) {
+				if bytes.Contains(ua, a) {
 					return e.Name
 				}
 			}
@@ -155,4 +158,17 @@ func (s *Scanners) Judge(h Hit, plantedAt time.Time) string {
 		}
 	}
 	return ""
+}
+
+// lowerASCII appends s to b with ASCII letters lower-cased (agent
+// patterns are ASCII; other bytes are kept as they are).
+func lowerASCII(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }

@@ -60,6 +60,22 @@ func TestServiceJournal(t *testing.T) {
 	if len(incs) != 8 {
 		t.Fatalf("incidents = %d, want 8", len(incs))
 	}
+	total := 0
+	for _, inc := range incs {
+		hs, err := f.st.Hits(ctx, store.HitFilter{IncidentID: inc.ID})
+		if err != nil || int64(len(hs)) != int64(inc.Hits) || len(hs) == 0 {
+			t.Fatalf("incident %s: %d hits listed, %v; it counts %d", inc.ID, len(hs), err, inc.Hits)
+		}
+		for _, h := range hs {
+			if h.IncidentID != inc.ID {
+				t.Fatalf("incident %s lists hit %d of %s", inc.ID, h.ID, h.IncidentID)
+			}
+		}
+		total += len(hs)
+	}
+	if total != n {
+		t.Errorf("incidents list %d hits, want %d", total, n)
+	}
 	st := f.svc.Stats()
 	if st.JournalWrites.Load() == 0 || st.JournalLagHits.Load() != 0 || st.JournalLagBytes.Load() != 0 {
 		t.Errorf("journal stats: writes %d, lag %d hits %d bytes", st.JournalWrites.Load(), st.JournalLagHits.Load(), st.JournalLagBytes.Load())

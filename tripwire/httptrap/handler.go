@@ -97,7 +97,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The hit must be stored even when the client hangs up: a client that
 	// vanished may still be one that saw an answer through a proxy.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.cfg.RecordTimeout)
+	// (The request's context carries nothing Record needs.)
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RecordTimeout)
 	_, err := s.rec.Record(ctx, hit)
 	cancel()
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // What the trap answers. The choice depends on the request's path only —
@@ -92,20 +93,46 @@ func docPath(p string) (name string, ok bool) {
 	return name, true
 }
 
-// setCommon sets the headers every answer carries: nothing cached, so a
-// second touch is a second request.
+// The values of the headers every answer carries, shared by all answers
+// (net/http only reads them): nothing cached, so a second touch is a
+// second request.
+var (
+	hdrCacheControl = []string{"no-store, no-cache, must-revalidate, private"}
+	hdrPragma       = []string{"no-cache"}
+	hdrNoSniff      = []string{"nosniff"}
+	hdrNoReferrer   = []string{"no-referrer"}
+)
+
+// setCommon sets the headers every answer carries. The keys are in
+// canonical form already, so they are assigned without Header.Set's
+// canonicalisation and a new slice per value.
 func setCommon(w http.ResponseWriter) {
 	h := w.Header()
-	h.Set("Cache-Control", "no-store, no-cache, must-revalidate, private")
-	h.Set("Pragma", "no-cache")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	h["Cache-Control"] = hdrCacheControl
+	h["Pragma"] = hdrPragma
+	h["X-Content-Type-Options"] = hdrNoSniff
+	h["Referrer-Policy"] = hdrNoReferrer
+}
+
+// Each pixel's Content-Type and Content-Length values, made once.
+var imageHeaders sync.Map // imageKey → *[2][]string
+
+type imageKey struct {
+	ctype string
+	size  int
 }
 
 func writeImage(w http.ResponseWriter, ctype string, body []byte) {
 	setCommon(w)
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	k := imageKey{ctype, len(body)}
+	v, ok := imageHeaders.Load(k)
+	if !ok {
+		v, _ = imageHeaders.LoadOrStore(k, &[2][]string{{ctype}, {strconv.Itoa(len(body))}})
+	}
+	hv := v.(*[2][]string)
+	h := w.Header()
+	h["Content-Type"] = hv[0]
+	h["Content-Length"] = hv[1]
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
 }
