@@ -24,16 +24,16 @@ func (d *Detector) gws(e *event.Event) []finding {
 	r := &gws.Record{Fields: e.Fields}
 	name := r.EventName()
 	user := r.UserID()
-	unusual := d.hist.observe(firstNonEmpty(e.Mailbox, user), r.ClientIP(), "", e.Time, d.opt.MinHistory)
+	src := d.hist.observe(firstNonEmpty(e.Mailbox, user), r.ClientIP(), "", e.Time, d.opt.MinHistory)
 	actor := &alert.Actor{User: user, IP: r.ClientIP()}
 	var fs []finding
 	switch {
 	case name == "email_forwarding_out_of_domain" || strings.EqualFold(r.EventType(), "email_forwarding_change"):
-		fs = d.gmailForward(r, name, user, unusual)
+		fs = d.gmailForward(r, name, user, src.reasons())
 	case strings.EqualFold(name, "CREATE_EMAIL_MONITOR"):
-		fs = d.gmailMonitor(r, user, unusual)
+		fs = d.gmailMonitor(r, user, src.reasons())
 	case strings.EqualFold(name, "CREATE_GMAIL_SETTING") || strings.EqualFold(name, "CHANGE_GMAIL_SETTING"):
-		fs = d.gmailRouting(r, user, unusual)
+		fs = d.gmailRouting(r, user, src.reasons())
 	}
 	for i := range fs {
 		fs[i].actor = actor

@@ -79,35 +79,37 @@ const settleTime = 24 * time.Hour
 
 // observe judges a record of user at time at from ip and client against
 // the records before it, then remembers it. It returns the reasons the
-// source is unusual (none when it is not, or the history is too short).
+// source is unusual (none when it is not, or the history is too short),
+// as facts: most records are not ones a rule judges, and only those that
+// are have the reasons written out.
 // A network first seen less than settleTime before the record is still
 // new (records without a time judge by presence only).
-func (h *history) observe(user, ip, client string, at time.Time, minHistory int) []string {
+func (h *history) observe(user, ip, client string, at time.Time, minHistory int) unusualSource {
 	user = strings.ToLower(strings.TrimSpace(user))
 	nw, hasNet := netOf(ip)
 	cl := clientOf(client)
 	if user == "" || (!hasNet && cl == "") || minHistory < 0 {
-		return nil
+		return unusualSource{}
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	u := h.users[user]
 	if u == nil {
 		if len(h.users) >= h.maxUsers {
-			return nil
+			return unusualSource{}
 		}
 		u = &userHist{nets: map[netip.Prefix]time.Time{}, clients: map[string]bool{}}
 		h.users[user] = u
 	}
-	var out []string
+	out := unusualSource{ip: ip, client: client, net: nw}
 	if hasNet {
 		first, seen := u.nets[nw]
 		switch {
 		case u.withNet < minHistory || len(u.nets) >= maxNets:
 		case !seen:
-			out = append(out, fmt.Sprintf("made from %s, a network (%s) none of the user's %d earlier records in this input came from", ip, nw, u.withNet))
+			out.newNet, out.netRecords = true, u.withNet
 		case !at.IsZero() && !first.IsZero() && at.Sub(first) >= 0 && at.Sub(first) < settleTime:
-			out = append(out, fmt.Sprintf("made from %s, a network (%s) first seen for this user only %s earlier (the user's %d earlier records)", ip, nw, at.Sub(first).Round(time.Minute), u.withNet))
+			out.youngNet, out.netAge, out.netRecords = true, at.Sub(first), u.withNet
 		}
 		u.withNet++
 		if !seen && len(u.nets) < maxNets {
@@ -116,12 +118,39 @@ func (h *history) observe(user, ip, client string, at time.Time, minHistory int)
 	}
 	if cl != "" {
 		if u.withClien >= minHistory && !u.clients[cl] && len(u.clients) < maxClients {
-			out = append(out, fmt.Sprintf("made with client %q, which none of the user's %d earlier records in this input used", client, u.withClien))
+			out.newClient, out.clientRecords = true, u.withClien
 		}
 		u.withClien++
 		if len(u.clients) < maxClients {
 			u.clients[cl] = true
 		}
+	}
+	return out
+}
+
+// unusualSource is what observe found unusual about a record's source.
+type unusualSource struct {
+	ip, client    string
+	net           netip.Prefix
+	newNet        bool // a network none of the user's earlier records came from
+	youngNet      bool // a network first seen less than settleTime before
+	netAge        time.Duration
+	netRecords    int
+	newClient     bool
+	clientRecords int
+}
+
+// reasons writes the findings out, nil when there are none.
+func (u unusualSource) reasons() []string {
+	var out []string
+	switch {
+	case u.newNet:
+		out = append(out, fmt.Sprintf("made from %s, a network (%s) none of the user's %d earlier records in this input came from", u.ip, u.net, u.netRecords))
+	case u.youngNet:
+		out = append(out, fmt.Sprintf("made from %s, a network (%s) first seen for this user only %s earlier (the user's %d earlier records)", u.ip, u.net, u.netAge.Round(time.Minute), u.netRecords))
+	}
+	if u.newClient {
+		out = append(out, fmt.Sprintf("made with client %q, which none of the user's %d earlier records in this input used", u.client, u.clientRecords))
 	}
 	return out
 }

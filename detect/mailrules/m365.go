@@ -51,10 +51,11 @@ func (d *Detector) m365(e *event.Event) []finding {
 	if !judged && op == "" {
 		judged = hasAny(f, "RuleIdentity", "MailboxOwnerId", "DeliverToMailboxAndForward", "ForwardingSmtpAddress", "StopProcessingRules")
 	}
-	unusual := d.hist.observe(user, ip, client, e.Time, d.opt.MinHistory)
+	src := d.hist.observe(user, ip, client, e.Time, d.opt.MinHistory)
 	if !judged {
 		return nil
 	}
+	unusual := src.reasons()
 	r := m365Record(f)
 	if failed(r.ResultStatus()) {
 		return nil
