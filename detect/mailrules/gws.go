@@ -29,11 +29,11 @@ func (d *Detector) gws(e *event.Event) []finding {
 	var fs []finding
 	switch {
 	case name == "email_forwarding_out_of_domain" || strings.EqualFold(r.EventType(), "email_forwarding_change"):
-		fs = d.gmailForward(r, name, user, src.reasons())
+		fs = d.gmailForward(r, name, user, src)
 	case strings.EqualFold(name, "CREATE_EMAIL_MONITOR"):
-		fs = d.gmailMonitor(r, user, src.reasons())
+		fs = d.gmailMonitor(r, user, src)
 	case strings.EqualFold(name, "CREATE_GMAIL_SETTING") || strings.EqualFold(name, "CHANGE_GMAIL_SETTING"):
-		fs = d.gmailRouting(r, user, src.reasons())
+		fs = d.gmailRouting(r, user, src)
 	}
 	for i := range fs {
 		fs[i].actor = actor
@@ -45,7 +45,7 @@ func (d *Detector) gws(e *event.Event) []finding {
 	return fs
 }
 
-func (d *Detector) gmailForward(r *gws.Record, name, user string, unusual []string) []finding {
+func (d *Detector) gmailForward(r *gws.Record, name, user string, unusual unusualSource) []finding {
 	to := r.Param("email_forwarding_destination_address")
 	if isEmptyValue(to) {
 		return nil
@@ -70,7 +70,7 @@ func (d *Detector) gmailForward(r *gws.Record, name, user string, unusual []stri
 		f.reason("forwarding to %s: %s", to, unresolvedWhy(j, []string{to}))
 	}
 	f.summary = "Gmail account " + orMailbox(user) + " forwards its mail to " + to
-	for _, u := range unusual {
+	for _, u := range unusual.reasons() {
 		f.reason("the change was %s", u)
 	}
 	f.evidence = map[string]any{"destination": to}
@@ -78,7 +78,7 @@ func (d *Detector) gmailForward(r *gws.Record, name, user string, unusual []stri
 	return []finding{f}
 }
 
-func (d *Detector) gmailMonitor(r *gws.Record, admin string, unusual []string) []finding {
+func (d *Detector) gmailMonitor(r *gws.Record, admin string, unusual unusualSource) []finding {
 	src := r.Param("USER_EMAIL")
 	to := r.Param("EMAIL_MONITOR_DEST_EMAIL")
 	if to == "" && src == "" {
@@ -92,10 +92,10 @@ func (d *Detector) gmailMonitor(r *gws.Record, admin string, unusual []string) [
 		f.level = alert.High
 		f.reason("the destination %s is outside the organisation: %s", to, j.basis())
 	}
-	for _, u := range unusual {
+	for _, u := range unusual.reasons() {
 		f.reason("the change was %s", u)
 	}
-	f.raise(min(len(unusual), 1), alert.High)
+	f.raise(min(unusual.count(), 1), alert.High)
 	f.evidence = map[string]any{"monitored": src, "destination": to}
 	d.markDecoy(&f, alert.High, src)
 	return []finding{f}
@@ -104,7 +104,7 @@ func (d *Detector) gmailMonitor(r *gws.Record, admin string, unusual []string) [
 // routingWords mark a Gmail setting as one that sends mail on.
 var routingWords = []string{"rout", "forward", "bcc", "recipient", "compliance", "redirect", "deliver"}
 
-func (d *Detector) gmailRouting(r *gws.Record, admin string, unusual []string) []finding {
+func (d *Detector) gmailRouting(r *gws.Record, admin string, unusual unusualSource) []finding {
 	setting := r.Param("SETTING_NAME")
 	value := r.Param("NEW_VALUE")
 	text := strings.ToLower(setting + " " + value)
@@ -131,10 +131,10 @@ func (d *Detector) gmailRouting(r *gws.Record, admin string, unusual []string) [
 	f := finding{rule: RuleGmailRouting, level: alert.Medium}
 	f.summary = "Gmail setting " + quoteName(setting) + " sends mail to " + strings.Join(ext, ", ")
 	f.reason("the %s setting %q names %s: %s", r.EventName(), setting, strings.Join(ext, ", "), j.basis())
-	for _, u := range unusual {
+	for _, u := range unusual.reasons() {
 		f.reason("the change was %s", u)
 	}
-	f.raise(min(len(unusual), 1), alert.High)
+	f.raise(min(unusual.count(), 1), alert.High)
 	f.evidence = map[string]any{"setting": setting, "new_value": value, "recipients.external": ext}
 	return []finding{f}
 }

@@ -140,6 +140,18 @@ type unusualSource struct {
 	clientRecords int
 }
 
+// count is how many reasons there are.
+func (u unusualSource) count() int {
+	n := 0
+	if u.newNet || u.youngNet {
+		n++
+	}
+	if u.newClient {
+		n++
+	}
+	return n
+}
+
 // reasons writes the findings out, nil when there are none.
 func (u unusualSource) reasons() []string {
 	var out []string

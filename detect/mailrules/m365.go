@@ -55,7 +55,6 @@ func (d *Detector) m365(e *event.Event) []finding {
 	if !judged {
 		return nil
 	}
-	unusual := src.reasons()
 	r := m365Record(f)
 	if failed(r.ResultStatus()) {
 		return nil
@@ -64,17 +63,17 @@ func (d *Detector) m365(e *event.Event) []finding {
 	var fs []finding
 	switch {
 	case r.Kind == m365.KindInboxRule || strings.HasSuffix(lop, "-inboxrule") || lop == "updateinboxrules":
-		fs = d.inboxRule(r, unusual)
+		fs = d.inboxRule(r, src)
 	case r.Kind == m365.KindMailbox || lop == "set-mailbox":
-		fs = d.mailboxForwarding(r, unusual)
+		fs = d.mailboxForwarding(r, src)
 	case lop == "new-transportrule" || lop == "set-transportrule":
-		fs = d.transportRule(r, unusual)
+		fs = d.transportRule(r, src)
 	case lop == "add-mailboxpermission" || lop == "add-recipientpermission":
-		fs = d.mailboxPermission(r, lop, unusual)
+		fs = d.mailboxPermission(r, lop, src)
 	case lop == "add-mailboxfolderpermission" || lop == "set-mailboxfolderpermission":
-		fs = d.folderPermissionCmdlet(r, unusual)
+		fs = d.folderPermissionCmdlet(r, src)
 	case lop == "modifyfolderpermissions" || lop == "addfolderpermissions":
-		fs = d.folderPermissionAudit(r, unusual)
+		fs = d.folderPermissionAudit(r, src)
 	}
 	for i := range fs {
 		if fs[i].actor == nil {
@@ -142,7 +141,7 @@ func isConditionKey(k string) bool {
 
 // inboxRule judges New-/Set-/Enable-InboxRule, UpdateInboxRules and
 // Get-InboxRule export rows.
-func (d *Detector) inboxRule(r *m365.Record, unusual []string) []finding {
+func (d *Detector) inboxRule(r *m365.Record, unusual unusualSource) []finding {
 	rule, ok := r.InboxRule()
 	if !ok {
 		return nil
@@ -192,7 +191,7 @@ func (d *Detector) inboxRule(r *m365.Record, unusual []string) []finding {
 // mailboxForwarding judges Set-Mailbox forwarding parameters and
 // Get-Mailbox export rows: ForwardingSmtpAddress / ForwardingAddress
 // set to an outside address. Clearing them is not a finding.
-func (d *Detector) mailboxForwarding(r *m365.Record, unusual []string) []finding {
+func (d *Detector) mailboxForwarding(r *m365.Record, unusual unusualSource) []finding {
 	target := r.Param("Identity")
 	if r.Kind == m365.KindMailbox {
 		target = r.UserID()
@@ -252,11 +251,11 @@ func (d *Detector) mailboxForwarding(r *m365.Record, unusual []string) []finding
 	if r.Kind != m365.KindMailbox && r.UserID() != "" && !strings.EqualFold(r.UserID(), target) {
 		f.reason("set by %s on another user's mailbox", r.UserID())
 	}
-	for _, u := range unusual {
+	for _, u := range unusual.reasons() {
 		f.reason("the change was %s", u)
 	}
 	if len(ext) == 0 {
-		f.raise(min(len(unusual), 1), alert.Medium)
+		f.raise(min(unusual.count(), 1), alert.Medium)
 	}
 	f.evidence = map[string]any{"recipients.external": ext, "recipients.unresolved": unres, "target_mailbox": target}
 	if len(in) > 0 {
@@ -268,7 +267,7 @@ func (d *Detector) mailboxForwarding(r *m365.Record, unusual []string) []finding
 
 // transportRule judges New-/Set-TransportRule actions that copy or
 // redirect mail: BlindCopyTo, RedirectMessageTo, AddToRecipients, CopyTo.
-func (d *Detector) transportRule(r *m365.Record, unusual []string) []finding {
+func (d *Detector) transportRule(r *m365.Record, unusual unusualSource) []finding {
 	var ext, in, unres, actions []string
 	j := newJudge(d.domains, ownDomains(r)...)
 	params := r.Parameters()
@@ -327,7 +326,7 @@ func (d *Detector) transportRule(r *m365.Record, unusual []string) []finding {
 	if kw := matchKeywords(strings.Join(conds, "\n")); len(kw) > 0 {
 		f.reason("its conditions look for %s (payment or credential words)", quoteList(kw))
 	}
-	for _, u := range unusual {
+	for _, u := range unusual.reasons() {
 		f.reason("the change was %s", u)
 	}
 	f.evidence = map[string]any{"rule.name": name, "recipients.external": ext, "recipients.unresolved": unres, "actions": actions}

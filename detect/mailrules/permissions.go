@@ -23,7 +23,7 @@ var mailboxRights = map[string]alert.Level{
 
 // mailboxPermission judges Add-MailboxPermission and
 // Add-RecipientPermission.
-func (d *Detector) mailboxPermission(r *m365.Record, lop string, unusual []string) []finding {
+func (d *Detector) mailboxPermission(r *m365.Record, lop string, unusual unusualSource) []finding {
 	target := r.Param("Identity")
 	grantee := r.Param("User")
 	if lop == "add-recipientpermission" {
@@ -70,7 +70,7 @@ func (d *Detector) mailboxPermission(r *m365.Record, lop string, unusual []strin
 		f.reason("AutoMapping is off, so the mailbox does not appear in the grantee's Outlook and the access is less visible")
 		n++
 	}
-	for _, u := range unusual {
+	for _, u := range unusual.reasons() {
 		f.reason("the change was %s", u)
 		n++
 	}
@@ -89,7 +89,7 @@ func orName(s string) string {
 
 // folderPermissionCmdlet judges Add-/Set-MailboxFolderPermission
 // (Identity "mailbox:\Folder", User, AccessRights).
-func (d *Detector) folderPermissionCmdlet(r *m365.Record, unusual []string) []finding {
+func (d *Detector) folderPermissionCmdlet(r *m365.Record, unusual unusualSource) []finding {
 	id := r.Param("Identity")
 	mailbox, folder, ok := strings.Cut(id, ":")
 	if !ok {
@@ -103,7 +103,7 @@ func (d *Detector) folderPermissionCmdlet(r *m365.Record, unusual []string) []fi
 // ModifyFolderPermissions and AddFolderPermissions, whose
 // Item.ParentFolder names the folder, the member and its rights
 // (MemberRights: "ReadAny, Create, ...", or "FreeBusySimple").
-func (d *Detector) folderPermissionAudit(r *m365.Record, unusual []string) []finding {
+func (d *Detector) folderPermissionAudit(r *m365.Record, unusual unusualSource) []finding {
 	folder := r.Str("Item.ParentFolder.Name")
 	if folder == "" {
 		folder = strings.TrimLeft(r.Str("Item.ParentFolder.Path"), `\/`)
@@ -119,7 +119,7 @@ func (d *Detector) folderPermissionAudit(r *m365.Record, unusual []string) []fin
 // given to everyone on a mail folder are high; to an outside address
 // medium; to one person low; rights that read no mail (free/busy,
 // AvailabilityOnly, LimitedDetails, None) are no finding.
-func (d *Detector) folderGrant(r *m365.Record, mailbox, folder, grantee, sid, rights string, unusual []string) []finding {
+func (d *Detector) folderGrant(r *m365.Record, mailbox, folder, grantee, sid, rights string, unusual unusualSource) []finding {
 	reads := readsMail(rights)
 	if len(reads) == 0 {
 		return nil
@@ -143,8 +143,8 @@ func (d *Detector) folderGrant(r *m365.Record, mailbox, folder, grantee, sid, ri
 	default:
 		f.reason("granted to one user (delegation to an assistant or deputy looks like this)")
 	}
-	if len(unusual) > 0 && !calendar {
-		for _, u := range unusual {
+	if unusual.count() > 0 && !calendar {
+		for _, u := range unusual.reasons() {
 			f.reason("the change was %s", u)
 		}
 		f.raise(1, alert.High)

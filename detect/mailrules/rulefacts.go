@@ -23,9 +23,9 @@ type ruleFacts struct {
 	disabled bool
 	spamOnly bool // conditions test a spam filter's verdict
 	conds    []string
-	unusual  []string // from history
-	mailbox  string   // whose mailbox the rule is in
-	forwardR string   // rule id for external forwards
+	unusual  unusualSource // from history
+	mailbox  string        // whose mailbox the rule is in
+	forwardR string        // rule id for external forwards
 }
 
 // dest is one forwarding destination.
@@ -80,7 +80,7 @@ func (d *Detector) judgeRule(rf *ruleFacts, j judge) []finding {
 	if nameWhy != "" {
 		escalators = append(escalators, nameWhy)
 	}
-	for _, u := range rf.unusual {
+	for _, u := range rf.unusual.reasons() {
 		escalators = append(escalators, "the rule was "+u)
 	}
 
@@ -146,7 +146,7 @@ func (d *Detector) judgeRule(rf *ruleFacts, j judge) []finding {
 			f.reason("%s", nameWhy)
 			n++
 		}
-		for _, u := range rf.unusual {
+		for _, u := range rf.unusual.reasons() {
 			f.reason("the rule was %s", u)
 			n++
 		}
