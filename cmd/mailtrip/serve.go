@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -91,21 +90,12 @@ type listener struct {
 	shutdown func(ctx context.Context) error
 }
 
-// serveGCPercent is serve's GOGC when the environment sets none.
-const serveGCPercent = 400
-
 func (a *app) serve(ctx context.Context, f *serveFlags) error {
 	if f.printScanners {
 		_, err := a.stdout.Write(tripwire.BuiltinScanners())
 		return err
 	}
-	// A daemon whose live heap is a few MiB collects garbage many times a
-	// second at Go's default GOGC=100, and under a flood of touches that
-	// cost a sixth of the throughput (bench/README.md). serve lets the heap
-	// grow to 5× the live data instead, unless GOGC says otherwise.
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(serveGCPercent))
-	}
+	defer tuneServeGC()()
 	sc := a.cfg.Serve
 	for _, o := range []struct {
 		flag string
