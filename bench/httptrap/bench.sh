@@ -108,10 +108,11 @@ run_serve
 ratio=$(awk -v a="${rps[trap-file-fsync]}" -v b="${rps[bare]}" 'BEGIN {printf "%.2f", a/b}')
 ratio_noop=$(awk -v a="${rps[trap-noop]}" -v b="${rps[bare]}" 'BEGIN {printf "%.2f", a/b}')
 verdict() { awk -v x="$1" -v g="$2" 'BEGIN {print (x >= g ? "met" : "NOT MET")}'; }
-echo
-echo "trap (durable) / bare:  ${ratio}×   goal ≥ 0.5×       $(verdict "$ratio" 0.5)"
-echo "trap (no-op) / bare:    ${ratio_noop}×"
-echo "trap (durable) hits/s:  ${rps[trap-file-fsync]}   goal ≥ 10000   $(verdict "${rps[trap-file-fsync]}" 10000)"
 ratio_serve=$(awk -v a="${rps[serve]}" -v b="${rps[bare]}" 'BEGIN {printf "%.2f", a/b}')
+echo
+echo "The goals (issue 4) are mailtrip serve's:"
 echo "mailtrip serve / bare:  ${ratio_serve}×   goal ≥ 0.5×       $(verdict "$ratio_serve" 0.5)"
 echo "mailtrip serve hits/s:  ${rps[serve]}   goal ≥ 10000   $(verdict "${rps[serve]}" 10000)"
+echo "For reference:"
+echo "trap (no-op) / bare:            ${ratio_noop}×   (the trap's own cost)"
+echo "trap (fsync each batch) / bare: ${ratio}×   (${rps[trap-file-fsync]} hits/s; durable across power loss, which serve is with serve.journal_fsync)"
