@@ -3,7 +3,9 @@
 // database I/O itself (state comes through small interfaces), and it must be
 // safe for concurrent use because the pipeline calls it from one goroutine
 // per core. Detectors that aggregate (per-mailbox ratios, correlations)
-// implement [Flusher] and emit their aggregate alerts at end of input.
+// implement [Flusher] and emit their aggregate alerts at end of input;
+// those that can judge a stream piece by piece implement
+// [IncrementalFlusher] too.
 //
 // Implementations live in subpackages: header (auto-forwarding artifacts
 // in mail stores), later sigma, mailrules and baseline.
@@ -33,12 +35,15 @@ type Flusher interface {
 	Flush(ctx context.Context, emit Emit) error
 }
 
-// IncrementalFlusher is a Flusher whose Flush may be called again and
-// again while input keeps coming (scan --follow): each call judges what
-// arrived since the one before, against what the detector keeps (its
-// baselines). Detectors whose Flush must see the whole input do not
+// IncrementalFlusher is a Flusher that can also judge part of what it
+// holds while input keeps coming (scan --follow, every --flush-every).
+// FlushSome emits the findings that input still to come can no longer
+// change and keeps the rest for a later call; Flush, called once at the
+// end, judges everything. Each finding is emitted by exactly one of the
+// calls. Calls never overlap one another, but FlushSome runs while Detect
+// is being called. Detectors whose findings need the whole input do not
 // implement it.
 type IncrementalFlusher interface {
 	Flusher
-	IncrementalFlush()
+	FlushSome(ctx context.Context, emit Emit) error
 }

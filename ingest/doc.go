@@ -6,7 +6,9 @@
 // [Unit]s that run on separate cores: batches of files, and sections of a
 // large mbox split at message boundaries.
 //
-// Files inside a scanned folder whose format is not recognised are skipped
-// and counted; a path named explicitly that cannot be read is an error.
-// Every event carries its origin (file, byte offset, Message-ID).
+// Standard input, "-" among the paths, is one unit read as it arrives
+// (stream.go). Files inside a scanned folder whose format is not
+// recognised are skipped and counted; a path named explicitly that cannot
+// be read is an error. Every event carries its origin (file, byte offset,
+// Message-ID).
 package ingest

@@ -31,10 +31,13 @@ const parallelEVTX = 16 << 20
 // readEVTX reads an EVTX unit's chunks; a bad chunk or record is an error
 // with its offset, and reading goes on with the next.
 func (u *Unit) readEVTX(ctx context.Context, yield func(*event.Event, error) bool) {
-	fh, err := os.Open(u.Path)
-	if err != nil {
-		yield(nil, fmt.Errorf("%s: %w", u.Path, unwrapPathError(err)))
-		return
+	fh := u.spooled // standard input, copied to a file
+	if fh == nil {
+		var err error
+		if fh, err = os.Open(u.Path); err != nil {
+			yield(nil, fmt.Errorf("%s: %w", u.Path, unwrapPathError(err)))
+			return
+		}
 	}
 	defer fh.Close()
 	fi, err := fh.Stat()

@@ -60,8 +60,15 @@ func sniffLog(head []byte, name string, explicit bool) string {
 	return g.Format
 }
 
-// readLog reads a log unit's file record by record.
+// readLog reads a log unit's file, or standard input, record by record.
 func (u *Unit) readLog(ctx context.Context, yield func(*event.Event, error) bool) {
+	if u.in != nil {
+		// Standard input: the readers must not wait to sniff the
+		// container, which the planner told from the head.
+		defer u.in.s.Close()
+		u.readLogFrom(ctx, bufio.NewReaderSize(u.counted(u.in.r), 256<<10), u.in.kind, yield)
+		return
+	}
 	fh, err := os.Open(u.Path)
 	if err != nil {
 		yield(nil, fmt.Errorf("%s: %w", u.Path, unwrapPathError(err)))
@@ -92,6 +99,11 @@ func (u *Unit) readLog(ctx context.Context, yield func(*event.Event, error) bool
 		defer zr.Close()
 		r = zr
 	}
+	u.readLogFrom(ctx, r, kind, yield)
+}
+
+// readLogFrom reads the records of r with the unit's log reader.
+func (u *Unit) readLogFrom(ctx context.Context, r io.Reader, kind jsonlog.Kind, yield func(*event.Event, error) bool) {
 	next := logReader(u.LogFormat, u.Path, kind, r)
 	for {
 		if err := context.Cause(ctx); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -30,8 +31,12 @@ type Options struct {
 	Progress *atomic.Int64
 	// Follow, when set, makes log files (not mail stores or EVTX) be
 	// followed like tail -F: read to the end, then wait for what is
-	// appended, across rotation, until Follow is closed.
+	// appended, across rotation, until Follow is closed. Standard input
+	// is then read until it ends or Follow is closed.
 	Follow <-chan struct{}
+	// Stdin is read, as it arrives, for a "-" among the paths
+	// (stream.go); nil makes "-" an error.
+	Stdin io.Reader
 }
 
 // DefaultSplitBytes is the mbox section size. Sections this large keep the
@@ -58,6 +63,10 @@ type Unit struct {
 	Bytes int64
 
 	opt *Options
+	// in is the stream a unit of standard input reads (Path is
+	// StdinName); spooled the temporary file an EVTX one reads instead.
+	in      *streamInput
+	spooled *os.File
 }
 
 // File is one message file of a batch.
@@ -94,10 +103,11 @@ type Mailbox struct {
 
 // Planner walks inputs and emits units.
 type Planner struct {
-	opt     Options
-	plan    Plan
-	byName  map[string]int
-	workers int
+	opt       Options
+	plan      Plan
+	byName    map[string]int
+	workers   int
+	stdinRead bool
 }
 
 // NewPlanner returns a planner; workers is used to decide how finely a
@@ -159,8 +169,12 @@ func (p *Planner) emitUnit(u *Unit, emit func(*Unit)) {
 	emit(u)
 }
 
-// path plans one command-line path.
+// path plans one command-line path; "-" is standard input.
 func (p *Planner) path(ctx context.Context, path string, emit func(*Unit)) {
+	if path == "-" {
+		p.stdin(ctx, emit)
+		return
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		p.fail(fmt.Errorf("%s: %w", path, unwrapPathError(err)))

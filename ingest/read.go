@@ -82,12 +82,19 @@ func (u *Unit) counted(r io.Reader) io.Reader {
 }
 
 func (u *Unit) readFile(f File) (*event.Event, error) {
-	fh, err := os.Open(f.Path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f.Path, unwrapPathError(err))
+	var src io.Reader
+	if u.in != nil {
+		src = u.in.r
+		defer u.in.s.Close()
+	} else {
+		fh, err := os.Open(f.Path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Path, unwrapPathError(err))
+		}
+		defer fh.Close()
+		src = fh
 	}
-	defer fh.Close()
-	msg, err := header.ReadMessage(u.counted(fh), u.limits())
+	msg, err := header.ReadMessage(u.counted(src), u.limits())
 	origin := event.Origin{File: f.Path, Offset: 0, Format: string(u.Format)}
 	if err != nil {
 		err = withFile(err, f.Path)
@@ -104,6 +111,15 @@ func (u *Unit) readFile(f File) (*event.Event, error) {
 }
 
 func (u *Unit) readMbox(ctx context.Context, yield func(*event.Event, error) bool) {
+	if u.in != nil {
+		defer u.in.s.Close()
+		format := "mbox"
+		if u.Gzip {
+			format = "mbox.gz"
+		}
+		u.eachMessage(ctx, mbox.NewReader(u.counted(u.in.r), mbox.Options{Limits: u.limits()}), format, yield)
+		return
+	}
 	fh, err := os.Open(u.Path)
 	if err != nil {
 		yield(nil, fmt.Errorf("%s: %w", u.Path, unwrapPathError(err)))

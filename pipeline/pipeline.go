@@ -37,9 +37,9 @@ type Pipeline struct {
 	OnError func(error)
 	// Seen, if set, is advanced by every event read (for progress).
 	Seen *atomic.Int64
-	// FlushEvery, when positive, flushes the detectors that allow it
-	// (detect.IncrementalFlusher) at this interval while input keeps
-	// coming (scan --follow); every Flusher is flushed at the end as
+	// FlushEvery, when positive, calls FlushSome on the detectors that
+	// have it (detect.IncrementalFlusher) at this interval while input
+	// keeps coming (scan --follow); every Flusher is flushed at the end as
 	// always.
 	FlushEvery time.Duration
 }
@@ -101,7 +101,7 @@ func (p *Pipeline) Run(ctx context.Context, sources <-chan Source) (Counts, erro
 				}
 				for _, d := range p.Detectors {
 					if f, ok := d.(detect.IncrementalFlusher); ok {
-						if err := f.Flush(ctx, emit); err != nil {
+						if err := f.FlushSome(ctx, emit); err != nil {
 							report(err)
 						}
 					}

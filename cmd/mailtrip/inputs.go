@@ -77,12 +77,9 @@ func (r *inputRun) onError(err error) {
 
 // run plans the inputs in one goroutine and reads them on r.workers cores.
 func (r *inputRun) run(ctx context.Context, p *pipeline.Pipeline) error {
-	paths, cleanup, err := spoolStdin(r.paths, r.stdin)
-	if err != nil {
+	if err := checkStdin(r.paths, r.stdin); err != nil {
 		return err
 	}
-	defer cleanup()
-	r.paths = paths
 	workers := r.workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -92,7 +89,7 @@ func (r *inputRun) run(ctx context.Context, p *pipeline.Pipeline) error {
 		// Each followed file holds its worker until the end.
 		workers = max(workers, 256)
 	}
-	planner := ingest.NewPlanner(ingest.Options{Format: r.format, Limits: r.limits, Progress: &progress, Follow: r.follow}, workers)
+	planner := ingest.NewPlanner(ingest.Options{Format: r.format, Limits: r.limits, Progress: &progress, Follow: r.follow, Stdin: r.stdin}, workers)
 	units := make(chan pipeline.Source, workers*2)
 	planned := make(chan error, 1)
 	go func() {

@@ -81,8 +81,8 @@ func newAlertWriter(format string, w io.Writer) (alertWriter, error) {
 type jsonlWriter struct {
 	w   *bufio.Writer
 	enc *json.Encoder
-	// flush writes each alert out at once (scan --follow: a reader of the
-	// stream must not wait for a buffer to fill).
+	// flush writes each alert out at once (scan --follow, scan -: a
+	// reader of the stream must not wait for a buffer to fill).
 	flush bool
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -65,9 +66,11 @@ PATH may be an .eml file, a folder of them (read recursively), an mbox file
 Entra / Exchange, Google Workspace, Sieve, .forward, procmail, Dovecot,
 Postfix, Roundcube, IIS, any JSON, JSON Lines or CSV), a Windows .evtx file,
 or - for standard input; the format is recognised from the content
-(--input-format forces it). A Maildir root, an mbox file, a folder of .eml
-files and a log file are each one mailbox. Files inside a folder that are
-neither mail nor logs are skipped and counted.
+(--input-format forces it). Standard input is read as it arrives, so
+"tail -F mail.log | mailtrip scan -" reports as lines come; an EVTX file
+on it is copied to a temporary file first. A Maildir root, an mbox file,
+a folder of .eml files and a log file are each one mailbox. Files inside
+a folder that are neither mail nor logs are skipped and counted.
 
 With no PATH, scan looks in the standard local mail-store locations and
 says what it scanned (Outlook .pst/.ost files are listed but must be
@@ -99,8 +102,8 @@ never writes to the store.`,
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), always or never")
 	fl.StringSliceVar(&f.rules, "rules", nil, "also run the Sigma rules in DIR on log records (repeatable)")
 	fl.StringSliceVar(&f.ruleMappings, "rules-mapping", nil, "Sigma logsource and field mapping file (YAML, docs/sigma.md) for logs the built-in mappings do not know (repeatable)")
-	fl.BoolVar(&f.follow, "follow", false, "keep reading log files as they grow (tail -F, across rotation) until interrupted; alerts stream as JSON Lines")
-	fl.DurationVar(&f.flushEvery, "flush-every", time.Minute, "with --follow: how often the baseline detections judge what arrived (use --state to keep baselines)")
+	fl.BoolVar(&f.follow, "follow", false, "keep reading log files as they grow (tail -F, across rotation), and standard input (-) to its end, until interrupted; alerts stream as JSON Lines")
+	fl.DurationVar(&f.flushEvery, "flush-every", time.Minute, "with --follow: how often the baseline detections judge the records that later input can no longer change (those an hour older than the newest)")
 	fl.BoolVar(&f.noBuiltinRules, "no-builtin-rules", false, "do not run the built-in Sigma rule pack (mailtrip rules list shows it)")
 	fl.BoolVar(&f.state, "state", false, "use the store: keep sign-in and access baselines across scans, and report only alerts not reported before")
 	fl.StringSliceVar(&f.geoip, "geoip", nil, "MaxMind .mmdb file (City or Country, and ASN; repeatable) for new-country and impossible-travel checks")
@@ -160,8 +163,8 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 		}
 	}
 	w, err := newAlertWriter(format, out)
-	if jw, ok := w.(*jsonlWriter); ok && f.follow {
-		jw.flush = true
+	if jw, ok := w.(*jsonlWriter); ok && (f.follow || slices.Contains(args, "-")) {
+		jw.flush = true // alerts stream as the input does
 	}
 	if err != nil {
 		closeOut()
@@ -306,17 +309,6 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 		run.follow = stop
 		runCtx = context.WithoutCancel(ctx)
 		p.FlushEvery = f.flushEvery
-		// Periodic flushes may judge the same thing twice: report each
-		// alert once.
-		seen := map[string]bool{}
-		inner := p.OnAlert
-		p.OnAlert = func(al alert.Alert) {
-			if seen[al.ID] {
-				return
-			}
-			seen[al.ID] = true
-			inner(al)
-		}
 		if !a.quiet {
 			fmt.Fprintln(a.stderr, "mailtrip: following; interrupt (Ctrl-C) to stop")
 		}

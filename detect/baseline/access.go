@@ -59,6 +59,7 @@ func (r *userRun) access(a *access) {
 		if g == nil {
 			g = &dayAgg{first: a, apps: map[string]int{}, ips: map[string]int{}}
 			r.throttled[day] = g
+			r.expireAt(dayEnd(a.t))
 		}
 		g.mem.add(a.o, opt.MaxMembers)
 		g.apps[orDash(a.app)]++
@@ -134,7 +135,10 @@ func (r *userRun) window(a *access, judging, ipNew, appNew bool) {
 		w.forget(old)
 	}
 	w.entries = append(w.entries[drop:], a)
-	w.last = a.t
+	if a.t.After(w.last) {
+		w.last = a.t
+	}
+	r.expireAt(a.t.Add(opt.AccessWindow))
 	sync := strings.EqualFold(a.typ, "Sync")
 	if sync {
 		for _, f := range a.folders {
@@ -214,6 +218,7 @@ func (r *userRun) burstAlert(rule string, a *access, w *accessWindow, level aler
 // endEpisode emits the episode's alerts with their members and learns
 // its peaks.
 func (r *userRun) endEpisode(w *accessWindow) {
+	r.dirty = true
 	for _, al := range []*alert.Alert{w.syncAl, w.bindAl} {
 		if al == nil {
 			continue
@@ -239,35 +244,61 @@ func (r *userRun) endEpisode(w *accessWindow) {
 	w.mem, w.maxSync, w.maxBind, w.syncAl, w.bindAl = members{}, 0, 0, nil, nil
 }
 
-func (r *userRun) finishAccess() {
-	keys := make([]string, 0, len(r.windows))
-	for k := range r.windows {
-		keys = append(keys, k)
+// advanceAccess closes the episodes whose last record is AccessWindow
+// before t, and the throttled days that ended by t.
+func (r *userRun) advanceAccess(t time.Time) {
+	win := r.d.opt.AccessWindow
+	for _, k := range sortedKeys(r.windows, len(r.windows)) {
+		w := r.windows[k]
+		if end := w.last.Add(win); t.Before(end) {
+			r.expireAt(end)
+			continue
+		}
+		r.endEpisode(w)
+		delete(r.windows, k)
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, day := range sortedKeys(r.throttled, len(r.throttled)) {
+		g := r.throttled[day]
+		if end := dayEnd(g.first.t); t.Before(end) {
+			r.expireAt(end)
+			continue
+		}
+		r.emit(throttledAlert(day, g))
+		delete(r.throttled, day)
+	}
+}
+
+// finishAccess closes every episode and throttled day.
+func (r *userRun) finishAccess() {
+	for _, k := range sortedKeys(r.windows, len(r.windows)) {
 		r.endEpisode(r.windows[k])
 	}
-	days := make([]string, 0, len(r.throttled))
-	for d := range r.throttled {
-		days = append(days, d)
+	for _, day := range sortedKeys(r.throttled, len(r.throttled)) {
+		r.emit(throttledAlert(day, r.throttled[day]))
 	}
-	sort.Strings(days)
-	for _, day := range days {
-		g := r.throttled[day]
-		a := g.first
-		al := newAlert(RuleThrottled, &a.base, day)
-		al.Mailbox = a.mailbox
-		al.Actor.UserAgent = a.client
-		al.Summary = fmt.Sprintf("Mailbox access by %s was throttled in audit on %s (%d throttled records)", orDash(a.user), day, g.mem.count)
-		al.Reasons = []string{
-			"MailItemsAccessed records marked IsThrottled: Exchange throttles this audit when one mailbox has more than 1000 MailItemsAccessed records in 24 hours, so bulk access happened and some of it was not logged",
-			fmt.Sprintf("apps: %s; addresses: %s", countList(g.apps, 5), countList(g.ips, 5)),
-		}
-		al.Evidence = map[string]any{"IsThrottled": true, "day": day, "throttled_records": g.mem.count}
-		g.mem.set(&al)
-		r.emit(al)
+	r.windows, r.throttled = nil, nil
+}
+
+// dayEnd is the next UTC midnight after t.
+func dayEnd(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)
+}
+
+// throttledAlert: a user's throttled records of one UTC day.
+func throttledAlert(day string, g *dayAgg) alert.Alert {
+	a := g.first
+	al := newAlert(RuleThrottled, &a.base, day)
+	al.Mailbox = a.mailbox
+	al.Actor.UserAgent = a.client
+	al.Summary = fmt.Sprintf("Mailbox access by %s was throttled in audit on %s (%d throttled records)", orDash(a.user), day, g.mem.count)
+	al.Reasons = []string{
+		"MailItemsAccessed records marked IsThrottled: Exchange throttles this audit when one mailbox has more than 1000 MailItemsAccessed records in 24 hours, so bulk access happened and some of it was not logged",
+		fmt.Sprintf("apps: %s; addresses: %s", countList(g.apps, 5), countList(g.ips, 5)),
 	}
+	al.Evidence = map[string]any{"IsThrottled": true, "day": day, "throttled_records": g.mem.count}
+	g.mem.set(&al)
+	return al
 }
 
 // session judges one IMAP/POP3 session's download against the user's
@@ -380,7 +411,8 @@ func countList(m map[string]int, n int) string {
 	return b.String()
 }
 
-func sortedKeys(m map[string]int, n int) []string {
+// sortedKeys returns up to n of m's keys in order.
+func sortedKeys[V any](m map[string]V, n int) []string {
 	ks := make([]string, 0, len(m))
 	for k := range m {
 		ks = append(ks, k)

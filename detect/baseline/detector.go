@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"hash/maphash"
 	"net/netip"
-	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mailtrip/mailtrip/alert"
 	"github.com/mailtrip/mailtrip/detect"
@@ -23,8 +23,9 @@ const nShards = 64
 
 // Detector finds mailbox-access and sign-in anomalies (see the package
 // doc). It is safe for concurrent use: Detect files each record under its
-// user (and, for sign-ins, its source address) in sharded maps; Flush
-// sorts each key's records by time and evaluates the rules.
+// user (and, for sign-ins, its source address) in sharded maps; Flush and
+// FlushSome (flush.go) sort each key's records by time and evaluate the
+// rules.
 type Detector struct {
 	opt         Options
 	trustedApps map[string]bool
@@ -32,14 +33,23 @@ type Detector struct {
 
 	users [nShards]userShard
 	ips   [nShards]ipShard
+
+	// flushMu serialises Flush and FlushSome; the runs below are theirs.
+	flushMu sync.Mutex
+	// runs carries each user's profile and open windows from one
+	// FlushSome to the next (lower-case user → run); sprays does the
+	// same for source addresses.
+	runs   map[string]*userRun
+	sprays map[netip.Addr]*sprayRun
 }
 
 type userShard struct {
-	mu sync.Mutex
-	m  map[string]*userData
+	mu     sync.Mutex
+	m      map[string]*userData
+	newest time.Time // latest record time filed here, for the watermark
 }
 
-// userData holds one user's records until Flush.
+// userData holds one user's records until a flush judges them.
 type userData struct {
 	user     string // as first seen
 	signIns  []signIn
@@ -49,25 +59,29 @@ type userData struct {
 }
 
 type ipShard struct {
-	mu sync.Mutex
-	m  map[netip.Addr]*ipData
+	mu     sync.Mutex
+	m      map[netip.Addr]*ipData
+	newest time.Time
 }
 
-// ipData holds one source address's sign-in attempts until Flush.
+// ipData holds one source address's sign-in attempts until a flush
+// judges them.
 type ipData struct {
 	attempts []signIn
 	dropped  int
 }
 
 var (
-	_ detect.Detector = (*Detector)(nil)
-	_ detect.Flusher  = (*Detector)(nil)
+	_ detect.Detector           = (*Detector)(nil)
+	_ detect.Flusher            = (*Detector)(nil)
+	_ detect.IncrementalFlusher = (*Detector)(nil)
 )
 
 // New returns a Detector with opt (zero fields defaulted).
 func New(opt Options) *Detector {
 	opt = opt.withDefaults()
-	d := &Detector{opt: opt, trustedApps: map[string]bool{}, seed: maphash.MakeSeed()}
+	d := &Detector{opt: opt, trustedApps: map[string]bool{}, seed: maphash.MakeSeed(),
+		runs: map[string]*userRun{}, sprays: map[netip.Addr]*sprayRun{}}
 	for _, a := range opt.TrustedApps {
 		d.trustedApps[strings.ToLower(strings.TrimSpace(a))] = true
 	}
@@ -82,8 +96,9 @@ func New(opt Options) *Detector {
 func (d *Detector) Name() string { return Name }
 
 // Detect files one log record. Decoy reads are reported at once; every
-// other rule is evaluated by Flush, in time order. Records of kinds the
-// detector does not cover are ignored; malformed ones never fail.
+// other rule is evaluated by Flush or FlushSome, in time order. Records of
+// kinds the detector does not cover are ignored; malformed ones never
+// fail.
 func (d *Detector) Detect(ctx context.Context, e *event.Event, emit detect.Emit) error {
 	if err := context.Cause(ctx); err != nil {
 		return err
@@ -110,7 +125,7 @@ func (d *Detector) Detect(ctx context.Context, e *event.Event, emit detect.Emit)
 		if a.user == "" || a.t.IsZero() {
 			return nil
 		}
-		d.withUser(a.user, func(u *userData) {
+		d.withUser(a.user, a.t, func(u *userData) {
 			if len(u.access) < d.opt.MaxRecordsPerKey {
 				u.access = append(u.access, a)
 			} else {
@@ -124,7 +139,7 @@ func (d *Detector) Detect(ctx context.Context, e *event.Event, emit detect.Emit)
 		}
 		d.locate(&s)
 		if s.user != "" {
-			d.withUser(s.user, func(u *userData) {
+			d.withUser(s.user, s.t, func(u *userData) {
 				if len(u.signIns) < d.opt.MaxRecordsPerKey {
 					u.signIns = append(u.signIns, s)
 				} else {
@@ -145,6 +160,7 @@ func (d *Detector) Detect(ctx context.Context, e *event.Event, emit detect.Emit)
 			} else {
 				x.dropped++
 			}
+			noteNewest(&sh.newest, s.t)
 			sh.mu.Unlock()
 		}
 	case recSession:
@@ -152,7 +168,7 @@ func (d *Detector) Detect(ctx context.Context, e *event.Event, emit detect.Emit)
 		if s.user == "" || s.t.IsZero() || (!s.hasMsgs && !s.hasByte) {
 			return nil
 		}
-		d.withUser(s.user, func(u *userData) {
+		d.withUser(s.user, s.t, func(u *userData) {
 			if len(u.sessions) < d.opt.MaxRecordsPerKey {
 				u.sessions = append(u.sessions, s)
 			} else {
@@ -198,7 +214,9 @@ func (d *Detector) trustedApp(app string) bool {
 	return app != "" && d.trustedApps[strings.ToLower(app)]
 }
 
-func (d *Detector) withUser(user string, f func(*userData)) {
+// withUser calls f with the records held for user, under its shard's
+// lock, and notes t for the watermark.
+func (d *Detector) withUser(user string, t time.Time, f func(*userData)) {
 	key := strings.ToLower(user)
 	sh := &d.users[maphash.String(d.seed, key)%nShards]
 	sh.mu.Lock()
@@ -208,80 +226,24 @@ func (d *Detector) withUser(user string, f func(*userData)) {
 		sh.m[key] = u
 	}
 	f(u)
+	noteNewest(&sh.newest, t)
 	sh.mu.Unlock()
+}
+
+// maxSkew is how far past the clock a record may be dated and still move
+// the watermark: one record dated years ahead must not make every later
+// FlushSome judge everything at once.
+const maxSkew = 24 * time.Hour
+
+func noteNewest(newest *time.Time, t time.Time) {
+	if t.After(*newest) && t.Before(time.Now().Add(maxSkew)) {
+		*newest = t
+	}
 }
 
 func (d *Detector) shardIP(a netip.Addr) uint64 {
 	b := a.As16()
 	return maphash.Bytes(d.seed, b[:]) % nShards
-}
-
-// Flush evaluates every rule over the records filed since the last Flush,
-// in time order per user and per source address, emits the findings, and
-// saves each user's updated baseline through State. The detector is empty
-// afterwards.
-func (d *Detector) Flush(ctx context.Context, emit detect.Emit) error {
-	users := map[string]*userData{}
-	for i := range d.users {
-		sh := &d.users[i]
-		sh.mu.Lock()
-		for k, u := range sh.m {
-			users[k] = u
-		}
-		sh.m = map[string]*userData{}
-		sh.mu.Unlock()
-	}
-	ips := map[netip.Addr]*ipData{}
-	for i := range d.ips {
-		sh := &d.ips[i]
-		sh.mu.Lock()
-		for k, x := range sh.m {
-			ips[k] = x
-		}
-		sh.m = map[netip.Addr]*ipData{}
-		sh.mu.Unlock()
-	}
-
-	keys := make([]string, 0, len(users))
-	for k := range users {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var errs []error
-	for _, k := range keys {
-		if err := context.Cause(ctx); err != nil {
-			return err
-		}
-		u := users[k]
-		p, err := loadProfile(ctx, d.opt.State, k)
-		if err != nil {
-			errs = append(errs, err)
-			p = newProfile()
-		}
-		run := &userRun{d: d, p: p, key: k, emit: emit}
-		run.evaluate(u)
-		if p.Records > 0 {
-			if err := saveProfile(ctx, d.opt.State, k, p, d.opt.Retention); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-
-	addrs := make([]netip.Addr, 0, len(ips))
-	for a := range ips {
-		addrs = append(addrs, a)
-	}
-	sort.Slice(addrs, func(i, j int) bool { return addrs[i].Less(addrs[j]) })
-	for _, a := range addrs {
-		if err := context.Cause(ctx); err != nil {
-			return err
-		}
-		d.spray(a, ips[a], emit)
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("baseline state: %w (and %d more)", errs[0], len(errs)-1)
-	}
-	return nil
 }
 
 // decoyHit is a planted decoy found among a record's message ids.
@@ -337,10 +299,3 @@ func orDash(s string) string {
 	}
 	return s
 }
-
-// IncrementalFlush marks the Detector as safe to flush periodically on a
-// stream (scan --follow): each Flush evaluates the records that arrived
-// since the last one against the users' profiles (kept in State).
-func (d *Detector) IncrementalFlush() {}
-
-var _ detect.IncrementalFlusher = (*Detector)(nil)

@@ -17,11 +17,15 @@
 // Detect files each record under its user and source address (sharded
 // maps, safe for concurrent use) and reports decoy reads at once; Flush
 // sorts every key's records by time and evaluates the rules, so results
-// do not depend on the order the pipeline delivered records in. Every
-// alert lists its reasons in words.
+// do not depend on the order the pipeline delivered records in. On a
+// stream (scan --follow) FlushSome judges, every so often, the records a
+// window older than the newest, carrying each user's profile and open
+// windows to the next call, so that its alerts are those of one Flush at
+// the end (flush.go). Every alert lists its reasons in words.
 //
 // Baselines are per-user [Profile]s. With [Options].State they are loaded
-// at Flush and saved back, so a daily scan compares against earlier runs;
+// when a flush starts judging the user and saved back after it, so a
+// daily scan compares against earlier runs;
 // without it they are built from the input itself: a user's first
 // LearningPeriod (7 days) of records is history, judged only by the
 // absolute rules. The detector does no network or file I/O: state, decoys

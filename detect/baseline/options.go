@@ -10,7 +10,8 @@ import (
 // implements it over the store. Keys are short ASCII strings
 // ("baseline/v1/user/alice@example.com"); values are opaque JSON written by
 // this package. Load returns (nil, nil) when the key is absent. The
-// detector calls State only from Flush, once per user seen in the input.
+// detector calls State only from Flush and FlushSome: Load when it starts
+// judging a user, Save after a flush that changed the user's profile.
 type State interface {
 	Load(ctx context.Context, key string) ([]byte, error)
 	Save(ctx context.Context, key string, value []byte) error
@@ -128,8 +129,9 @@ type Options struct {
 
 	// MaxMembers caps the member origins of an aggregate alert.
 	MaxMembers int
-	// MaxRecordsPerKey caps the records held per user or address until
-	// Flush; further records are counted but not kept (a bound on memory).
+	// MaxRecordsPerKey caps the records held per user or address until a
+	// flush judges them; further records are counted but not kept (a
+	// bound on memory).
 	MaxRecordsPerKey int
 }
 

@@ -3,14 +3,11 @@ package baseline
 import (
 	"fmt"
 	"math"
-	"net/netip"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mailtrip/mailtrip/alert"
-	"github.com/mailtrip/mailtrip/detect"
 )
 
 // legacyClients are Entra clientAppUsed values of legacy (basic)
@@ -59,7 +56,9 @@ func (r *userRun) failure(s *signIn) {
 	for drop < len(r.fails) && s.t.Sub(r.fails[drop].t) >= opt.FailWindow {
 		drop++
 	}
+	clear(r.fails[:drop])
 	r.fails = append(r.fails[drop:], *s)
+	r.expireAt(s.t.Add(opt.FailWindow))
 	if r.brute == nil {
 		r.brute = &episode{ips: map[string]int{}}
 	}
@@ -98,6 +97,42 @@ func (r *userRun) endBrute() {
 }
 
 func (r *userRun) finishSignIns() { r.endBrute() }
+
+// advanceSignIns closes the brute-force episode when its last failure is
+// FailWindow before t, and forgets the failures that are: no sign-in at
+// t or later counts them.
+func (r *userRun) advanceSignIns(t time.Time) {
+	win := r.d.opt.FailWindow
+	old := func(f *signIn) bool { return !t.Before(f.t.Add(win)) }
+	if n := len(r.fails); n > 0 && old(&r.fails[n-1]) {
+		r.endBrute()
+	}
+	drop := 0
+	for drop < len(r.fails) && old(&r.fails[drop]) {
+		drop++
+	}
+	r.fails = forget(r.fails, drop)
+	drop = 0
+	for drop < len(r.sinceSuccess) && old(&r.sinceSuccess[drop]) {
+		drop++
+	}
+	r.sinceSuccess = forget(r.sinceSuccess, drop)
+	if len(r.fails) > 0 {
+		r.expireAt(r.fails[0].t.Add(win))
+	}
+	if len(r.sinceSuccess) > 0 {
+		r.expireAt(r.sinceSuccess[0].t.Add(win))
+	}
+}
+
+// forget drops the first n of fs, nil when none are left.
+func forget(fs []signIn, n int) []signIn {
+	if n == len(fs) {
+		return nil
+	}
+	clear(fs[:n])
+	return fs[n:]
+}
 
 func (r *userRun) success(s *signIn) {
 	opt := &r.d.opt
@@ -247,116 +282,3 @@ func (r *userRun) travelAlert(s *signIn, last *Fix, km float64, dt time.Duration
 }
 
 func asnKey(a uint32) string { return strconv.FormatUint(uint64(a), 10) }
-
-// spray judges one source address's sign-in attempts: many users failing
-// from it within FailWindow, and few successes, is password spraying.
-func (d *Detector) spray(ip netip.Addr, x *ipData, emit detect.Emit) {
-	opt := &d.opt
-	at := x.attempts
-	sort.SliceStable(at, func(i, j int) bool { return at[i].before(&at[j].base) })
-	var win []*signIn
-	failUsers := map[string]int{}
-	fails, succ := 0, 0
-	type ep struct {
-		mem       members
-		al        *alert.Alert
-		users     map[string]bool
-		succeeded map[string]bool
-		failures  int
-	}
-	cur := &ep{users: map[string]bool{}, succeeded: map[string]bool{}}
-	end := func() {
-		if cur.al != nil {
-			al := cur.al
-			cur.mem.set(al)
-			users := make([]string, 0, len(cur.users))
-			for u := range cur.users {
-				users = append(users, u)
-			}
-			sort.Strings(users)
-			al.Evidence["users"] = len(users)
-			al.Evidence["failures"] = cur.failures
-			if len(users) > 50 {
-				users = users[:50]
-			}
-			al.Evidence["user_sample"] = users
-			al.Reasons = append(al.Reasons, fmt.Sprintf("%d distinct users and %d failures from this address in the whole episode", len(cur.users), cur.failures))
-			if len(cur.succeeded) > 0 {
-				var ok []string
-				for u := range cur.succeeded {
-					ok = append(ok, u)
-				}
-				sort.Strings(ok)
-				al.Rule.Level = alert.Critical
-				al.Reasons = append(al.Reasons, fmt.Sprintf("then signed in successfully as %s: those accounts are likely compromised", strings.Join(ok, ", ")))
-				al.Evidence["succeeded"] = ok
-			}
-			emit(*al)
-		}
-		cur = &ep{users: map[string]bool{}, succeeded: map[string]bool{}}
-	}
-	for i := range at {
-		s := &at[i]
-		if len(win) > 0 && s.t.Sub(win[len(win)-1].t) >= opt.FailWindow {
-			end()
-		}
-		drop := 0
-		for drop < len(win) && s.t.Sub(win[drop].t) >= opt.FailWindow {
-			old := win[drop]
-			if old.out == outFailure {
-				fails -= old.attempts
-				k := strings.ToLower(old.user)
-				if failUsers[k] -= old.attempts; failUsers[k] <= 0 {
-					delete(failUsers, k)
-				}
-			} else {
-				succ--
-			}
-			drop++
-		}
-		win = append(win[drop:], s)
-		user := strings.ToLower(s.user)
-		if s.out == outFailure {
-			fails += s.attempts
-			if user != "" {
-				failUsers[user] += s.attempts
-				cur.users[user] = true
-			}
-			cur.failures += s.attempts
-			cur.mem.add(s.o, opt.MaxMembers)
-		} else {
-			succ++
-			if cur.users[user] && cur.al != nil {
-				cur.succeeded[user] = true
-				cur.mem.add(s.o, opt.MaxMembers)
-			}
-		}
-		ratio := float64(fails) / float64(max(fails+succ, 1))
-		if cur.al == nil && len(failUsers) >= opt.SprayMinUsers && ratio >= opt.SprayMinFailRatio {
-			al := newAlert(RuleSpray, &s.base, ipString(ip))
-			al.Mailbox = ""
-			al.Actor = &alert.Actor{IP: ipString(ip), UserAgent: s.ua}
-			al.Summary = fmt.Sprintf("Password spraying from %s: %d users failed to sign in within %s", ipString(ip), len(failUsers), opt.FailWindow)
-			al.Reasons = []string{fmt.Sprintf("failed sign-ins for %d distinct users from one address within %s (threshold %d), %.0f%% of its attempts failed (threshold %.0f%%)",
-				len(failUsers), opt.FailWindow, opt.SprayMinUsers, 100*ratio, 100*opt.SprayMinFailRatio)}
-			if d.opt.Geo != nil || s.loc.Country != "" {
-				al.Evidence["country"] = s.loc.Country
-				al.Evidence["asn"] = s.loc.ASN
-			}
-			al.Evidence["source"] = s.source
-			cur.al = &al
-			// Successes of sprayed users earlier in the window count too.
-			failed := map[string]bool{}
-			for _, w := range win {
-				u := strings.ToLower(w.user)
-				if w.out == outFailure {
-					failed[u] = true
-				} else if failed[u] {
-					cur.succeeded[u] = true
-					cur.mem.add(w.o, opt.MaxMembers)
-				}
-			}
-		}
-	}
-	end()
-}

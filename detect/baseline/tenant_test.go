@@ -3,9 +3,11 @@ package baseline_test
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailtrip/mailtrip/alert"
 	"github.com/mailtrip/mailtrip/detect/baseline"
@@ -167,6 +169,35 @@ func TestTenant(t *testing.T) {
 		if len(a.Reasons) == 0 || a.Summary == "" || a.ID == "" {
 			t.Errorf("alert without summary, reasons or id: %+v", a)
 		}
+	}
+}
+
+// TestTenantFlushSome runs the generated tenant as scan --follow reads
+// it: records in time order, FlushSome every simulated hour (or every 500
+// records), Flush at the end. The alerts are a single Flush's, field for
+// field, each once.
+func TestTenantFlushSome(t *testing.T) {
+	tn, evs, labels := tenantEvents(t, 1)
+	want := run(t, baseline.New(tenantOptions(t, tn)), evs, 2)
+	for _, tc := range []struct {
+		name    string
+		batches [][]*event.Event
+	}{
+		{"hourly", byStep(evs, func(e *event.Event) time.Time { return e.Time }, time.Hour)},
+		{"every 500 records", byCount(evs, 500)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := drive(t, baseline.New(tenantOptions(t, tn)), tc.batches, 2)
+			sameAlerts(t, got.all(), want)
+			sc := evaluate(tn, got.all(), labels)
+			for _, at := range tn.Attacks {
+				if !slices.Contains(sc.found[at.ID], at.Rule) {
+					t.Errorf("attack %s (%s) not found by %s", at.ID, at.Desc, at.Rule)
+				}
+			}
+			t.Logf("%d flushes; %d alerts from FlushSome, %d from the final Flush; %d false positives",
+				len(tc.batches), len(got.some), len(got.final), len(sc.fp))
+		})
 	}
 }
 

@@ -8,12 +8,15 @@ import (
 )
 
 // userRun evaluates one user's records in time order against, and into,
-// the user's profile.
+// the user's profile. It lives from one flush to the next (flush.go).
 type userRun struct {
 	d    *Detector
 	p    *Profile
 	key  string
 	emit detect.Emit
+
+	dirty  bool      // p changed since it was saved
+	expiry time.Time // advance has nothing to close before this (zero: nothing open)
 
 	// mailbox access
 	windows   map[string]*accessWindow // per address + app
@@ -36,7 +39,8 @@ type ref struct {
 	b    *base
 }
 
-func (r *userRun) evaluate(u *userData) {
+// feed judges u's records in time order.
+func (r *userRun) feed(u *userData) {
 	refs := make([]ref, 0, len(u.signIns)+len(u.access)+len(u.sessions))
 	for i := range u.signIns {
 		refs = append(refs, ref{recSignIn, i, &u.signIns[i].base})
@@ -49,6 +53,7 @@ func (r *userRun) evaluate(u *userData) {
 	}
 	sort.SliceStable(refs, func(i, j int) bool { return refs[i].b.before(refs[j].b) })
 	for _, x := range refs {
+		r.advance(x.b.t)
 		switch x.kind {
 		case recSignIn:
 			r.signIn(&u.signIns[x.i])
@@ -58,8 +63,43 @@ func (r *userRun) evaluate(u *userData) {
 			r.session(&u.sessions[x.i])
 		}
 	}
+	if len(refs) > 0 {
+		r.dirty = true
+	}
+}
+
+// advance closes what no record dated t or later can extend — access
+// episodes and a brute-force episode whose last record is a window
+// before t, throttled days that ended — emitting their alerts, and
+// forgets failures too old to count. feed calls it before each record,
+// FlushSome with its cutoff, so the two see the same state.
+func (r *userRun) advance(t time.Time) {
+	if r.expiry.IsZero() || t.Before(r.expiry) {
+		return
+	}
+	r.expiry = time.Time{}
+	r.advanceAccess(t)
+	r.advanceSignIns(t)
+}
+
+// expireAt notes that advance may have something to close at t.
+func (r *userRun) expireAt(t time.Time) {
+	if r.expiry.IsZero() || t.Before(r.expiry) {
+		r.expiry = t
+	}
+}
+
+// finish closes everything still open: the end of input.
+func (r *userRun) finish() {
 	r.finishAccess()
 	r.finishSignIns()
+	r.expiry = time.Time{}
+}
+
+// idle says whether nothing is open that a later record could extend;
+// the run's profile aside, letting it go loses nothing.
+func (r *userRun) idle() bool {
+	return len(r.windows) == 0 && len(r.throttled) == 0 && r.brute == nil && len(r.fails) == 0 && len(r.sinceSuccess) == 0
 }
 
 // judging says whether the profile may judge a record at t.
