@@ -15,6 +15,7 @@ import (
 	"github.com/mailtrip/mailtrip/detect/baseline"
 	"github.com/mailtrip/mailtrip/detect/mailrules"
 	"github.com/mailtrip/mailtrip/event"
+	"github.com/mailtrip/mailtrip/internal/gcpolicy"
 	"github.com/mailtrip/mailtrip/logfmt/m365"
 )
 
@@ -56,6 +57,15 @@ func corpus(b *testing.B, size int) []byte {
 // process's CPU time instead of wall time, which other load on a shared
 // machine disturbs less.
 func BenchmarkParseDetect(b *testing.B) {
+	benchAudit(b, true)
+}
+
+// BenchmarkParseDetectScanGC is BenchmarkParseDetect with the collector
+// set as `mailtrip scan` sets it (internal/gcpolicy.Scan: collect when the
+// heap nears 48 MiB rather than each time it doubles): the rate a scan of
+// audit logs gets. Both are recorded in bench/README.md.
+func BenchmarkParseDetectScanGC(b *testing.B) {
+	defer gcpolicy.Scan()()
 	benchAudit(b, true)
 }
 

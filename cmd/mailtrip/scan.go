@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"github.com/mailtrip/mailtrip/detect/header"
 	"github.com/mailtrip/mailtrip/detect/planted"
 	"github.com/mailtrip/mailtrip/ingest"
+	"github.com/mailtrip/mailtrip/internal/gcpolicy"
 	"github.com/mailtrip/mailtrip/mailfmt"
 	"github.com/mailtrip/mailtrip/pipeline"
 	"github.com/mailtrip/mailtrip/store"
@@ -257,7 +257,7 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 		return err
 	}
 	defer closeGeo()
-	tuneGC()
+	defer gcpolicy.Scan()()
 	detectors := append([]detect.Detector{hdet}, logDets...)
 	detectors = append(detectors, bdet)
 	if reg != nil && reg.Len() > 0 {
@@ -351,26 +351,6 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 	}
 	return nil
 }
-
-// tuneGC lets the garbage collector run by memory use rather than by
-// allocation rate. A scan's live heap is small and steady (read buffers,
-// per-message headers, the per-mailbox counters) while it allocates per
-// message, so the default GOGC=100 collects every few megabytes. Here the
-// collector runs when the heap nears scanMemoryLimit, which keeps the whole
-// process inside the 64 MiB anonymous-memory budget (bench/README.md) and
-// saves about a fifth of the CPU of a 1 GiB mbox scan. Should the live heap
-// outgrow the limit (say, --format table over millions of alerts), the
-// runtime caps collection at half the CPU and lets the heap grow. GOGC or
-// GOMEMLIMIT in the environment take precedence.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetGCPercent(-1)
-		debug.SetMemoryLimit(scanMemoryLimit)
-	}
-}
-
-// scanMemoryLimit is the heap size at which a scan collects garbage.
-const scanMemoryLimit = 48 << 20
 
 func (a *app) limits() mailfmt.Limits {
 	s := a.cfg.Scan

@@ -19,6 +19,7 @@ import (
 
 	"github.com/mailtrip/mailtrip/alert"
 	"github.com/mailtrip/mailtrip/config"
+	"github.com/mailtrip/mailtrip/internal/gcpolicy"
 	"github.com/mailtrip/mailtrip/store"
 	"github.com/mailtrip/mailtrip/store/sqlite"
 	"github.com/mailtrip/mailtrip/tripwire"
@@ -95,7 +96,7 @@ func (a *app) serve(ctx context.Context, f *serveFlags) error {
 		_, err := a.stdout.Write(tripwire.BuiltinScanners())
 		return err
 	}
-	defer tuneServeGC()()
+	defer gcpolicy.Serve()()
 	sc := a.cfg.Serve
 	for _, o := range []struct {
 		flag string

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package main
+package gcpolicy
 
 // physicalMemory is unknown here: no memory limit is set.
 func physicalMemory() uint64 { return 0 }
