@@ -141,12 +141,13 @@ func (s *Store) hitWhere(f HitFilter) (where []string, args []any) {
 		where, args = append(where, "decoy_id = ?"), append(args, f.DecoyID)
 	}
 	if f.IncidentID != "" {
-		// No index on incident_id (schema 3): the incident's decoy and
-		// first touch bound the search to its span of hits_decoy_time.
+		// No index on incident_id (schema 3): the incident's decoy bounds
+		// the search to its part of hits_decoy_time. (Not its first_at as
+		// well: concurrent touches reach attribution out of time order, so
+		// an incident may hold hits stamped before the one that opened it.)
 		where = append(where, "incident_id = ?",
-			"decoy_id = (SELECT decoy_id FROM incidents WHERE id = ?)",
-			"time >= (SELECT first_at FROM incidents WHERE id = ?)")
-		args = append(args, f.IncidentID, f.IncidentID, f.IncidentID)
+			"decoy_id = (SELECT decoy_id FROM incidents WHERE id = ?)")
+		args = append(args, f.IncidentID, f.IncidentID)
 	}
 	if f.State != "" {
 		where, args = append(where, "state = ?"), append(args, f.State)

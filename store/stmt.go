@@ -37,7 +37,7 @@ const (
 	hitRows         = 32 // rows of qInsertHitsWithID
 	qUpsertIncident = `INSERT INTO incidents (id, decoy_id, source, kind, first_at, last_at, hits, traps)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (id) DO UPDATE SET last_at = excluded.last_at, hits = excluded.hits, traps = excluded.traps`
+	ON CONFLICT (id) DO UPDATE SET first_at = excluded.first_at, last_at = excluded.last_at, hits = excluded.hits, traps = excluded.traps`
 	qUpsertAlert = `INSERT INTO alerts (id, time, detected_at, rule_id, level, decoy_id, json)
 	VALUES (?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO UPDATE SET json = excluded.json, level = excluded.level`

@@ -181,6 +181,11 @@ func (s *Service) plan(ctx context.Context, hits []store.Hit) (*attribution, err
 		if h.Time.After(inc.LastAt) {
 			inc.LastAt = h.Time
 		}
+		// Concurrent touches reach attribution a little out of time
+		// order: the incident spans the earliest of them.
+		if h.Time.Before(inc.FirstAt) {
+			inc.FirstAt = h.Time
+		}
 		newTrap := !slices.Contains(inc.Traps, h.Trigger)
 		if newTrap {
 			inc.Traps = append(inc.Traps, h.Trigger)

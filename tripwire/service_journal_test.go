@@ -70,6 +70,11 @@ func TestServiceJournal(t *testing.T) {
 			if h.IncidentID != inc.ID {
 				t.Fatalf("incident %s lists hit %d of %s", inc.ID, h.ID, h.IncidentID)
 			}
+			// Concurrent touches reach attribution out of time order; the
+			// incident still spans all of them.
+			if h.Time.Before(inc.FirstAt) || h.Time.After(inc.LastAt) {
+				t.Errorf("incident %s (%v to %v) holds hit %d at %v", inc.ID, inc.FirstAt, inc.LastAt, h.ID, h.Time)
+			}
 		}
 		total += len(hs)
 	}
