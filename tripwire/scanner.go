@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -27,6 +29,9 @@ func BuiltinScanners() []byte { return append([]byte(nil), builtinScanners...) }
 type Scanners struct {
 	list  []scannerEntry
 	Grace time.Duration
+
+	agents  sync.Map     // user agent → agentEntry's answer
+	nAgents atomic.Int64 // agents remembered (or about to be)
 }
 
 type scannerEntry struct {
@@ -110,32 +115,58 @@ func ParsePrefix(s string) (netip.Prefix, error) {
 }
 
 // Match names the scanner a source address or user agent belongs to, or
-// returns "".
+// returns "": the first entry of the list whose range or agent matches.
 func (s *Scanners) Match(addr netip.Addr, userAgent string) string {
 	if s == nil {
 		return ""
 	}
 	addr = addr.Unmap()
-	// Lower-cased in a buffer on the stack: every touch is matched.
-	var buf [1024]byte
-	ua := lowerASCII(buf[:0], userAgent)
-	for _, e := range s.list {
-		if addr.IsValid() {
+	first := len(s.list) // the first entry matching so far
+	if userAgent != "" {
+		first = s.agentEntry(userAgent)
+	}
+	if addr.IsValid() {
+		for _, e := range s.list[:first] {
 			for _, p := range e.prefixes {
 				if p.Contains(addr) {
 					return e.Name
 				}
 			}
 		}
-		if len(ua) > 0 {
-			for _, a := range e.agents {
-				if bytes.Contains(ua, a) {
-					return e.Name
-				}
+	}
+	if first < len(s.list) {
+		return s.list[first].Name
+	}
+	return ""
+}
+
+// maxAgentVerdicts bounds the user agents whose verdict is remembered.
+const maxAgentVerdicts = 4096
+
+// agentEntry is the index of the first entry with an agent userAgent
+// contains (ignoring ASCII case), len(s.list) for none. A flood of
+// touches repeats a handful of user agents, so verdicts are remembered
+// (the first maxAgentVerdicts agents seen).
+func (s *Scanners) agentEntry(userAgent string) int {
+	if v, ok := s.agents.Load(userAgent); ok {
+		return v.(int)
+	}
+	var buf [1024]byte // lower-cased on the stack
+	ua := lowerASCII(buf[:0], userAgent)
+	idx := len(s.list)
+search:
+	for i, e := range s.list {
+		for _, a := range e.agents {
+			if bytes.Contains(ua, a) {
+				idx = i
+				break search
 			}
 		}
 	}
-	return ""
+	if s.nAgents.Add(1) <= maxAgentVerdicts {
+		s.agents.Store(userAgent, idx)
+	}
+	return idx
 }
 
 // Judge gives the reason a hit counts as a scanner's, or "" for a person:

@@ -77,6 +77,15 @@ func headerCopy(h http.Header) (map[string][]string, bool) {
 			cut = true
 			break
 		}
+		// The common case, a header kept whole, shares the request's own
+		// slice (values are strings, and the request is not reused).
+		if !redacted[k] && fitsWhole(vs, total+len(k)*len(vs)) {
+			for _, v := range vs {
+				total += len(k) + len(v)
+			}
+			out[k] = vs
+			continue
+		}
 		kept := make([]string, 0, len(vs))
 		for _, v := range vs {
 			switch {
@@ -105,6 +114,21 @@ func headerCopy(h http.Header) (map[string][]string, bool) {
 		}
 	}
 	return out, cut
+}
+
+// fitsWhole reports whether values vs are non-empty, none longer than
+// maxHeaderValue, and together with total within maxHeaderTotal.
+func fitsWhole(vs []string, total int) bool {
+	if len(vs) == 0 {
+		return false
+	}
+	for _, v := range vs {
+		if len(v) > maxHeaderValue {
+			return false
+		}
+		total += len(v)
+	}
+	return total <= maxHeaderTotal
 }
 
 // truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
