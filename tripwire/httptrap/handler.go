@@ -96,11 +96,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Prefetch:  prefetch(r),
 	}
 	// The hit must be stored even when the client hangs up: a client that
-	// vanished may still be one that saw an answer through a proxy.
-	// (The request's context carries nothing Record needs.)
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RecordTimeout)
-	_, err := s.rec.Record(ctx, hit)
-	cancel()
+	// vanished may still be one that saw an answer through a proxy. (The
+	// request's context carries nothing Record needs.)
+	_, err := s.rec.Record(s.recordCtx(), hit)
 	if err != nil {
 		s.errs.Add(1)
 		s.log.Error("httptrap: record hit", "source", src, "path", hit.Detail["path"], "err", err)

@@ -86,6 +86,8 @@ type Server struct {
 
 	requests, hits, noise, refused, errs atomic.Int64
 
+	recCtx atomic.Pointer[sharedDeadline] // see recordCtx
+
 	mu      sync.Mutex
 	closed  bool
 	drained chan struct{} // closed when a Shutdown has returned
@@ -228,4 +230,33 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return fmt.Errorf("httptrap: shutdown: %w", err)
 	}
 	return nil
+}
+
+// sharedDeadline is a context with a deadline that the touches of a short
+// stretch of time share.
+type sharedDeadline struct {
+	ctx     context.Context
+	cancel  context.CancelFunc // released by the deadline itself
+	refresh time.Time          // when the next touch makes a new one
+}
+
+// recordDeadlineStep is how long touches share one Record deadline: each
+// gets between RecordTimeout-step and RecordTimeout.
+const recordDeadlineStep = 50 * time.Millisecond
+
+// recordCtx is the context a touch is recorded under: no cancellation by
+// the client, a deadline RecordTimeout away (less up to
+// recordDeadlineStep). Under a flood a context and timer of its own for
+// every touch were a measurable share of the trap's work; touches arriving
+// within recordDeadlineStep of each other share one.
+func (s *Server) recordCtx() context.Context {
+	now := time.Now()
+	if d := s.recCtx.Load(); d != nil && now.Before(d.refresh) {
+		return d.ctx
+	}
+	timeout := s.cfg.RecordTimeout
+	step := min(recordDeadlineStep, timeout/4)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	s.recCtx.Store(&sharedDeadline{ctx: ctx, cancel: cancel, refresh: now.Add(step)})
+	return ctx
 }
