@@ -187,24 +187,21 @@ func (s *Store) addHitsAttributed(ctx context.Context, hs []Hit, as []Attributio
 		return s.wrap("add attributed hits", err)
 	}
 	// Hits go in hitRows at a time through one multi-row statement (SQLite
-	// spends more per statement than per row), the rest one by one.
-	one, err := s.stmt(ctx, qInsertHitWithID)
+	// spends more per statement than per row), the rest one by one; plain
+	// rows (see qInsertPlainHit) through statements of their own shape.
+	// (Prepared before the transaction: the pool's one connection is the
+	// transaction's.)
+	full, err := s.hitShape(ctx, hitCols, qInsertHitWithID, qInsertHitsWithID)
 	if err != nil {
 		return s.wrap("add attributed hits", err)
 	}
-	var many *sql.Stmt
-	if len(hs) >= hitRows {
-		if many, err = s.stmt(ctx, qInsertHitsWithID); err != nil {
-			return s.wrap("add attributed hits", err)
-		}
+	plain, err := s.hitShape(ctx, plainHitCols, qInsertPlainHit, qInsertPlainHits)
+	if err != nil {
+		return s.wrap("add attributed hits", err)
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		args := make([]any, 0, hitCols*hitRows)
-		var manyTx *sql.Stmt
-		if many != nil {
-			manyTx = tx.StmtContext(ctx, many)
-		}
-		oneTx := tx.StmtContext(ctx, one)
+		full.begin(tx)
+		plain.begin(tx)
 		for i, h := range hs {
 			if h.ID <= 0 {
 				return fmt.Errorf("hit %d: no id: %w", i, ErrInvalid)
@@ -226,21 +223,24 @@ func (s *Store) addHitsAttributed(ctx context.Context, hs []Hit, as []Attributio
 					state = HitNew
 				}
 			}
-			args = append(args, h.ID, s.encodeTime(h.Time), nullString(h.DecoyID), nullString(h.SubID),
-				h.Trigger, h.SourceIP, h.SourcePort, h.UserAgent, data, h.Scanner, h.Expected, h.Test,
-				state, nullString(h.IncidentID))
-			if manyTx != nil && len(args) == hitCols*hitRows {
-				if _, err := manyTx.ExecContext(ctx, args...); err != nil {
-					return err
-				}
-				args = args[:0]
+			var err error
+			if !h.Scanner && !h.Expected && !h.Test && state == HitDone {
+				err = plain.add(ctx, h.ID, s.encodeTime(h.Time), nullString(h.DecoyID), nullString(h.SubID),
+					h.Trigger, h.SourceIP, h.SourcePort, h.UserAgent, data, nullString(h.IncidentID))
+			} else {
+				err = full.add(ctx, h.ID, s.encodeTime(h.Time), nullString(h.DecoyID), nullString(h.SubID),
+					h.Trigger, h.SourceIP, h.SourcePort, h.UserAgent, data, h.Scanner, h.Expected, h.Test,
+					state, nullString(h.IncidentID))
 			}
-		}
-		for len(args) > 0 {
-			if _, err := oneTx.ExecContext(ctx, args[:hitCols]...); err != nil {
+			if err != nil {
 				return err
 			}
-			args = args[hitCols:]
+		}
+		if err := full.flush(ctx); err != nil {
+			return err
+		}
+		if err := plain.flush(ctx); err != nil {
+			return err
 		}
 		if err := s.attributeTx(ctx, tx, sts, as, false); err != nil {
 			return err
@@ -251,4 +251,65 @@ func (s *Store) addHitsAttributed(ctx context.Context, hs []Hit, as []Attributio
 		return nil
 	})
 	return s.wrap("add attributed hits", err)
+}
+
+// hitShape gathers hit rows of one column shape and inserts them hitRows
+// at a time with its multi-row statement, what is left row by row.
+type hitShape struct {
+	cols          int
+	one, many     *sql.Stmt // prepared on the Store
+	tx            *sql.Tx
+	oneTx, manyTx *sql.Stmt // bound to tx when first used
+	args          []any
+}
+
+func (s *Store) hitShape(ctx context.Context, cols int, one, many string) (*hitShape, error) {
+	o, err := s.stmt(ctx, one)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.stmt(ctx, many)
+	if err != nil {
+		return nil, err
+	}
+	return &hitShape{cols: cols, one: o, many: m}, nil
+}
+
+// begin starts the rows of transaction tx.
+func (h *hitShape) begin(tx *sql.Tx) {
+	h.tx, h.oneTx, h.manyTx, h.args = tx, nil, nil, h.args[:0]
+}
+
+// add queues one row's values, inserting a full statement's worth.
+func (h *hitShape) add(ctx context.Context, vals ...any) error {
+	if h.args == nil {
+		h.args = make([]any, 0, h.cols*hitRows)
+	}
+	h.args = append(h.args, vals...)
+	if len(h.args) < h.cols*hitRows {
+		return nil
+	}
+	if h.manyTx == nil {
+		h.manyTx = h.tx.StmtContext(ctx, h.many)
+	}
+	_, err := h.manyTx.ExecContext(ctx, h.args...)
+	h.args = h.args[:0]
+	return err
+}
+
+// flush inserts the rows still queued, one by one.
+func (h *hitShape) flush(ctx context.Context) error {
+	if len(h.args) == 0 {
+		return nil
+	}
+	if h.oneTx == nil {
+		h.oneTx = h.tx.StmtContext(ctx, h.one)
+	}
+	for args := h.args; len(args) > 0; args = args[h.cols:] {
+		if _, err := h.oneTx.ExecContext(ctx, args[:h.cols]...); err != nil {
+			return err
+		}
+	}
+	h.args = h.args[:0]
+	return nil
 }

@@ -46,6 +46,20 @@ const (
 // qInsertHitsWithID inserts hitRows hits at once.
 var qInsertHitsWithID = qInsertHitWithID + strings.Repeat(",\n\t(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", hitRows-1)
 
+// The plain shape of a hit row: a touch by a person (not a scanner's,
+// expected or a test) that attribution has handled. scanner, expected,
+// test and state take the columns' defaults (0, 0, 0, 'done'), which
+// spares four of fourteen bound values on the rows of a flood.
+const (
+	qInsertPlainHit = `INSERT INTO hits
+	(id, time, decoy_id, sub_id, trigger, source_ip, source_port, user_agent, data, incident_id)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	plainHitCols = 10 // columns of qInsertPlainHit
+)
+
+// qInsertPlainHits inserts hitRows plain hits at once.
+var qInsertPlainHits = qInsertPlainHit + strings.Repeat(",\n\t(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", hitRows-1)
+
 // attributionStmts are the statements attributeTx binds.
 type attributionStmts struct{ inc, alert *sql.Stmt }
 
