@@ -8,6 +8,7 @@
 package dovecottest
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -17,6 +18,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/big"
 	"net"
@@ -130,12 +132,6 @@ func Start(t testing.TB, cfg Config) *Server {
 		}
 		ssl = fmt.Sprintf("ssl = yes\nssl_cert = <%s/cert.pem\nssl_key = <%s/key.pem\nssl_min_protocol = TLSv1.2", dir, dir)
 	}
-	ports := FreePorts(t, 2)
-	d.IMAPPort, d.IMAPSPort = ports[0], ports[1]
-	imaps := fmt.Sprintf("inet_listener imaps {\n    port = %d\n    ssl = yes\n  }", d.IMAPSPort)
-	if cfg.NoTLS {
-		imaps, d.IMAPSPort = "", 0
-	}
 
 	plugins, imapPlugins, pluginConf := "", "", ""
 	if len(cfg.ReadOnlyFolders) > 0 {
@@ -170,7 +166,25 @@ func Start(t testing.TB, cfg Config) *Server {
 	if cfg.NoUIDPlus {
 		capability = "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ NAMESPACE CHILDREN MOVE"
 	}
-	conf := fmt.Sprintf(`# mailtrip test server
+	// A port FreePorts found free can be taken again (by an outgoing
+	// connection of a test running beside this one) before Dovecot binds
+	// it; then Dovecot starts again on other ports.
+	for attempt := 1; ; attempt++ {
+		ports := freePorts(t, 2)
+		d.IMAPPort, d.IMAPSPort = ports[0], ports[1]
+		imaps := fmt.Sprintf("inet_listener imaps {\n    port = %d\n    ssl = yes\n  }", d.IMAPSPort)
+		if cfg.NoTLS {
+			imaps, d.IMAPSPort = "", 0
+		}
+		if d.launch(t, bin, dir, renderConf(dir, ssl, uid, gid, internal, login, d.IMAPPort, imaps, capability, plugins, imapPlugins, pluginConf), attempt < 3) {
+			return d
+		}
+	}
+}
+
+// renderConf is the server's dovecot.conf.
+func renderConf(dir, ssl string, uid, gid int, internal, login string, imapPort int, imaps, capability, plugins, imapPlugins, pluginConf string) string {
+	return fmt.Sprintf(`# mailtrip test server
 base_dir = %[1]s/run
 state_dir = %[1]s/state
 log_path = %[1]s/dovecot.log
@@ -211,7 +225,14 @@ service imap-login {
   }
   %[8]s
 }
-`, dir, ssl, uid, gid, internal, login, d.IMAPPort, imaps, capability, plugins, imapPlugins, pluginConf)
+`, dir, ssl, uid, gid, internal, login, imapPort, imaps, capability, plugins, imapPlugins, pluginConf)
+}
+
+// launch writes conf and starts Dovecot, waiting for its listeners. It
+// returns false, with the server stopped, when Dovecot exited at start
+// because a port was taken and retry is set; other failures fail t.
+func (d *Server) launch(t testing.TB, bin, dir, conf string, retry bool) bool {
+	t.Helper()
 	confPath := filepath.Join(dir, "dovecot.conf")
 	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
@@ -228,34 +249,45 @@ service imap-login {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start dovecot: %v", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	var waitErr error
+	waited := make(chan struct{})
+	go func() { waitErr = cmd.Wait(); close(waited) }()
+	stop := func() {
+		// A throwaway server: kill its whole process group at once
+		// (a graceful SIGTERM shutdown takes Dovecot about a second).
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-waited
+	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			d.DumpLogs(t)
 		}
-		// A throwaway server: kill its whole process group at once
-		// (a graceful SIGTERM shutdown takes Dovecot about a second).
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-exited
+		stop()
 	})
 
-	// Wait for every listener to accept connections.
+	// Wait for every listener to greet as an IMAP server (a listener of
+	// someone else's on the port would accept too).
 	deadline := time.Now().Add(10 * time.Second)
 	for _, port := range []int{d.IMAPPort, d.IMAPSPort} {
 		if port == 0 {
 			continue
 		}
 		for {
-			c, err := net.DialTimeout("tcp", d.Addr(port), 200*time.Millisecond)
+			err := d.greets(port)
 			if err == nil {
-				c.Close()
 				break
 			}
 			select {
-			case err := <-exited:
+			case <-waited:
+				if retry && d.logsSay("Address already in use") {
+					t.Logf("dovecot: a port was taken at start (%v); starting on others", waitErr)
+					for _, name := range []string{"dovecot.log", "stdout.log"} {
+						_ = os.Remove(filepath.Join(dir, name))
+					}
+					return false
+				}
 				d.DumpLogs(t)
-				t.Fatalf("dovecot exited at start: %v", err)
+				t.Fatalf("dovecot exited at start: %v", waitErr)
 			default:
 			}
 			if time.Now().After(deadline) {
@@ -265,7 +297,46 @@ service imap-login {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	return d
+	return true
+}
+
+// greets connects to port (with TLS on the IMAPS port) and reads an IMAP
+// greeting.
+func (d *Server) greets(port int) error {
+	c, err := net.DialTimeout("tcp", d.Addr(port), 200*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	if port == d.IMAPSPort {
+		cfg := d.TLSConfig()
+		cfg.ServerName = "127.0.0.1"
+		tc := tls.Client(c, cfg)
+		if err := tc.Handshake(); err != nil {
+			return err
+		}
+		c = tc
+	}
+	buf := make([]byte, 64)
+	n, err := io.ReadAtLeast(c, buf, 4)
+	if err != nil {
+		return err
+	}
+	if string(buf[:4]) != "* OK" {
+		return fmt.Errorf("greeting %q is not IMAP", buf[:n])
+	}
+	return nil
+}
+
+// logsSay reports whether Dovecot's logs contain text.
+func (d *Server) logsSay(text string) bool {
+	for _, name := range []string{"dovecot.log", "stdout.log"} {
+		if b, _ := os.ReadFile(filepath.Join(d.Dir, name)); bytes.Contains(b, []byte(text)) {
+			return true
+		}
+	}
+	return false
 }
 
 // DumpLogs writes Dovecot's logs to the test log.
@@ -329,6 +400,9 @@ func selfSignedCert(t testing.TB) (certPEM, keyPEM []byte, roots *x509.CertPool)
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), roots
 }
+
+// freePorts is FreePorts, replaced by a test that takes a port.
+var freePorts = FreePorts
 
 // FreePorts returns n distinct ports free on 127.0.0.1 now.
 func FreePorts(t testing.TB, n int) []int {
