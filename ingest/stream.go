@@ -275,7 +275,7 @@ func (p *Planner) stdinUnit(in *streamInput) (*Unit, error) {
 			case kindEVTX:
 				format = FormatEVTX
 			case kindPST:
-				return nil, errors.New("Outlook data files are not read directly; convert with readpst -M (Debian package pst-utils) and scan the output")
+				return nil, errors.New("an Outlook data file is not read directly; convert with readpst -M (Debian package pst-utils) and scan the output")
 			default:
 				return nil, errors.New("not a recognised mail store (eml, mbox, gzip mbox) or log (JSON, JSON Lines, CSV, syslog, W3C); use --input-format to force one")
 			}

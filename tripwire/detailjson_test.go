@@ -14,7 +14,7 @@ func TestEncodeDetail(t *testing.T) {
 		nil,
 		{},
 		{"method": "GET", "path": "/s/x/<a&b>", "n": 3, "big": int64(-1 << 40), "ok": true, "none": nil,
-			"port": uint16(53), "f": 1.0, "g": 1.5, "h": 1e22, "tiny": 1e-9, "neg": -0.0,
+			"port": uint16(53), "f": 1.0, "g": 1.5, "h": 1e22, "tiny": 1e-9, "neg": math.Copysign(0, -1),
 			"headers": map[string][]string{"User-Agent": {"curl/8"}, "X": {"a", "b"}, "Nil": nil},
 			"m":       map[string]string{"z": "1", "a": "2"}, "nested": map[string]any{"b": []any{1, "x", nil, map[string]any{}}},
 			"list": []string{"a", "\u2028", "\x00\x1f\x7f", "é", "\xff\xfe"}, "nillist": []string(nil), "other": other{A: 1},
