@@ -62,6 +62,22 @@ const (
 
 var pstMagic = []byte("!BDN")
 
+// format is the Format a kind is read as; false for kindPST and
+// kindUnknown, which are not read.
+func (k kind) format() (Format, bool) {
+	switch k {
+	case kindMbox:
+		return FormatMbox, true
+	case kindEML:
+		return FormatEML, true
+	case kindLog:
+		return FormatLog, true
+	case kindEVTX:
+		return FormatEVTX, true
+	}
+	return "", false
+}
+
 // sniff recognises a file from its first bytes. gz reports a gzip wrapper,
 // whose content was sniffed instead. A file that is not mail is tried as a
 // log; logFormat then names its reader.

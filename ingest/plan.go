@@ -270,16 +270,11 @@ func (p *Planner) file(path string, fi fs.FileInfo, folder string, explicit bool
 			logFormat = "jsonlog.auto" // forced: read as generic JSON/CSV
 		}
 		if format == FormatAuto {
-			switch k {
-			case kindMbox:
-				format = FormatMbox
-			case kindEML:
-				format = FormatEML
-			case kindLog:
-				format = FormatLog
-			case kindEVTX:
-				format = FormatEVTX
-			case kindPST:
+			f, ok := k.format()
+			switch {
+			case ok:
+				format = f
+			case k == kindPST:
 				p.plan.Outlook = append(p.plan.Outlook, path)
 				p.skip(path, "Outlook data file: convert it first (readpst -M -o OUT "+path+") and scan the output")
 				if explicit {

@@ -265,16 +265,11 @@ func (p *Planner) stdinUnit(in *streamInput) (*Unit, error) {
 			logFormat = "jsonlog.auto"
 		}
 		if format == FormatAuto {
-			switch k {
-			case kindMbox:
-				format = FormatMbox
-			case kindEML:
-				format = FormatEML
-			case kindLog:
-				format = FormatLog
-			case kindEVTX:
-				format = FormatEVTX
-			case kindPST:
+			f, ok := k.format()
+			switch {
+			case ok:
+				format = f
+			case k == kindPST:
 				return nil, errors.New("an Outlook data file is not read directly; convert with readpst -M (Debian package pst-utils) and scan the output")
 			default:
 				return nil, errors.New("not a recognised mail store (eml, mbox, gzip mbox) or log (JSON, JSON Lines, CSV, syslog, W3C); use --input-format to force one")

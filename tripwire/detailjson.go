@@ -50,15 +50,23 @@ func appendSortedMap[V any](b []byte, m map[string]V, enc func([]byte, V) ([]byt
 }
 
 func appendJSONStrings(b []byte, v []string) ([]byte, error) {
+	return appendJSONArray(b, v, appendJSONStringValue)
+}
+
+// appendJSONArray writes v as a JSON array, each element by enc.
+func appendJSONArray[V any](b []byte, v []V, enc func([]byte, V) ([]byte, error)) ([]byte, error) {
 	if v == nil {
 		return append(b, "null"...), nil
 	}
 	b = append(b, '[')
-	for i, s := range v {
+	for i, e := range v {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, s)
+		var err error
+		if b, err = enc(b, e); err != nil {
+			return nil, err
+		}
 	}
 	return append(b, ']'), nil
 }
@@ -101,20 +109,7 @@ func appendJSONValue(b []byte, v any) ([]byte, error) {
 	case map[string]any:
 		return appendJSONMap(b, v)
 	case []any:
-		if v == nil {
-			return append(b, "null"...), nil
-		}
-		b = append(b, '[')
-		for i, e := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendJSONValue(b, e); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, ']'), nil
+		return appendJSONArray(b, v, appendJSONValue)
 	}
 	j, err := json.Marshal(v)
 	if err != nil {

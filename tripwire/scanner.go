@@ -1,7 +1,6 @@
 package tripwire
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"net/netip"
@@ -40,7 +39,7 @@ type scannerEntry struct {
 	UserAgents []string `yaml:"user_agents"`
 
 	prefixes []netip.Prefix
-	agents   [][]byte // lower-case
+	agents   []string // lower-case
 }
 
 // DefaultGrace is how soon after planting a touch counts as a scanner's.
@@ -72,7 +71,7 @@ func LoadScanners(data []byte) (*Scanners, error) {
 		}
 		for _, a := range e.UserAgents {
 			if a = strings.TrimSpace(a); a != "" {
-				e.agents = append(e.agents, []byte(strings.ToLower(a)))
+				e.agents = append(e.agents, strings.ToLower(a))
 			}
 		}
 		s.list = append(s.list, e)
@@ -144,20 +143,19 @@ func (s *Scanners) Match(addr netip.Addr, userAgent string) string {
 const maxAgentVerdicts = 4096
 
 // agentEntry is the index of the first entry with an agent userAgent
-// contains (ignoring ASCII case), len(s.list) for none. A flood of
+// contains (ignoring case), len(s.list) for none. A flood of
 // touches repeats a handful of user agents, so verdicts are remembered
 // (the first maxAgentVerdicts agents seen).
 func (s *Scanners) agentEntry(userAgent string) int {
 	if v, ok := s.agents.Load(userAgent); ok {
 		return v.(int)
 	}
-	var buf [1024]byte // lower-cased on the stack
-	ua := lowerASCII(buf[:0], userAgent)
+	ua := strings.ToLower(userAgent)
 	idx := len(s.list)
 search:
 	for i, e := range s.list {
 		for _, a := range e.agents {
-			if bytes.Contains(ua, a) {
+			if strings.Contains(ua, a) {
 				idx = i
 				break search
 			}
@@ -189,17 +187,4 @@ func (s *Scanners) Judge(h Hit, plantedAt time.Time) string {
 		}
 	}
 	return ""
-}
-
-// lowerASCII appends s to b with ASCII letters lower-cased (agent
-// patterns are ASCII; other bytes are kept as they are).
-func lowerASCII(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b = append(b, c)
-	}
-	return b
 }
