@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -88,6 +89,25 @@ func (u *Unit) readLog(ctx context.Context, yield func(*event.Event, error) bool
 		fr := newFollowReader(fh, u.Path, u.opt.Follow)
 		defer fr.Close() // the file it reads may have replaced fh after rotation
 		src = fr
+		if u.LogFormat == "" {
+			// Empty when planned: wait for the first line and tell the
+			// format from it.
+			head, err := firstLine(fr, 8<<10)
+			if len(head) == 0 {
+				if err != nil && err != io.EOF {
+					yield(nil, fmt.Errorf("%s: %w", u.Path, err))
+				}
+				return // followed until stopped, and nothing came
+			}
+			if u.LogFormat = sniffLog(head, u.Path, true); u.LogFormat == "" {
+				yield(nil, fmt.Errorf("%s: its first line is not a log format mailtrip reads (JSON, JSON Lines, CSV, syslog, W3C)", u.Path))
+				return
+			}
+			if kind = jsonlog.SniffKind(head); kind == jsonlog.KindUnknown || kind == jsonlog.KindJSON {
+				kind = jsonlog.KindJSONL
+			}
+			src = io.MultiReader(bytes.NewReader(head), fr)
+		}
 	}
 	var r io.Reader = bufio.NewReaderSize(u.counted(src), 256<<10)
 	if u.Gzip {
@@ -232,4 +252,24 @@ func logReader(format, name string, kind jsonlog.Kind, r io.Reader) func() (*eve
 		}
 		return logEvent(rec.Origin, rec.Fields), err
 	}
+}
+
+// firstLine reads r up to and including its first line feed, or max
+// bytes, or what there is when r ends.
+func firstLine(r io.Reader, max int) ([]byte, error) {
+	var b []byte
+	buf := make([]byte, 1)
+	for len(b) < max {
+		n, err := r.Read(buf)
+		if n > 0 {
+			b = append(b, buf[0])
+			if buf[0] == '\n' {
+				return b, nil
+			}
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
 }

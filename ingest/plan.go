@@ -57,7 +57,9 @@ type Unit struct {
 	Start, End int64 // End < 0: to end of file
 	// File batch (FormatEML, FormatMaildir).
 	Files []File
-	// LogFormat names the reader of a FormatLog unit (Path is the file).
+	// LogFormat names the reader of a FormatLog unit (Path is the file);
+	// "" for a followed file that was empty when planned, whose format is
+	// told from its first line.
 	LogFormat string
 	// Bytes this unit covers, for progress.
 	Bytes int64
@@ -142,6 +144,9 @@ func (p *Planner) Run(ctx context.Context, paths []string, emit func(*Unit)) err
 }
 
 func (p *Planner) fail(err error) { p.plan.Errors = append(p.plan.Errors, err) }
+
+// SkipEmpty is the reason a Skipped file gives when it is empty.
+const SkipEmpty = "empty file"
 
 func (p *Planner) skip(path, reason string) {
 	p.plan.Skipped = append(p.plan.Skipped, Skipped{Path: path, Reason: reason})
@@ -257,6 +262,18 @@ func relFolder(root, dir string) string {
 // emitted as units of their own. explicit: the user named this file.
 func (p *Planner) file(path string, fi fs.FileInfo, folder string, explicit bool, emit func(*Unit)) (File, bool) {
 	format := p.opt.Format
+	if fi.Size() == 0 && fi.Mode().IsRegular() {
+		// An empty file says nothing of its format. A log just rotated is
+		// empty: followed, it is read as a log once its first line comes
+		// (readLog tells the format then); otherwise there is nothing in
+		// it to scan, which is no error.
+		if explicit && p.opt.Follow != nil && (format == FormatAuto || format == FormatLog) {
+			p.emitUnit(&Unit{Format: FormatLog, Mailbox: path, Path: path, End: -1}, emit)
+			return File{}, false
+		}
+		p.skip(path, SkipEmpty)
+		return File{}, false
+	}
 	var gz bool
 	var logFormat string
 	if format == FormatAuto || format == FormatMbox || format == FormatLog || format == FormatEVTX {

@@ -49,8 +49,17 @@ func (s summary) writeLine(w io.Writer) {
 	if n := s.NWarnings; n > 0 {
 		fmt.Fprintf(w, "; %s about malformed messages that were still read", plural(n, "warning"))
 	}
-	if n := len(s.Plan.Skipped); n > 0 {
+	empty := 0
+	for _, sk := range s.Plan.Skipped {
+		if sk.Reason == ingest.SkipEmpty {
+			empty++
+		}
+	}
+	if n := len(s.Plan.Skipped) - empty; n > 0 {
 		fmt.Fprintf(w, "; %s not recognised as mail or logs and skipped (--format json lists them)", plural(int64(n), "file"))
+	}
+	if empty > 0 {
+		fmt.Fprintf(w, "; %s empty", plural(int64(empty), "file"))
 	}
 	fmt.Fprintln(w)
 }

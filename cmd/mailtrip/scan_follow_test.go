@@ -103,3 +103,66 @@ func TestScanFollow(t *testing.T) {
 		t.Errorf("%d alerts, want 2 (each reported once)", n)
 	}
 }
+
+// TestScanFollowEmptyFile: a log that is empty when scan --follow starts
+// (just rotated) is followed, its format told from the first line that
+// comes; without --follow an empty file is reported as empty, not as an
+// input error.
+func TestScanFollowEmptyFile(t *testing.T) {
+	sample, err := os.ReadFile(filepath.Join(shared, "platform", "m365", "ual-add-mailboxpermission.splunk-example.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c bytes.Buffer
+	if err := json.Compact(&c, sample); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	logf := filepath.Join(dir, "audit.jsonl")
+	writeFile(t, logf, nil)
+
+	t.Setenv("MAILTRIP_CONFIG", "")
+	t.Setenv("MAILTRIP_DB", "")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+
+	var out, errOut syncBuffer
+	if code := run(context.Background(), &app{stdout: &out, stderr: &errOut, env: docsEnv}, []string{"scan", logf}); code != exitOK {
+		t.Fatalf("scan of an empty file: exit %d, want %d\n%s", code, exitOK, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "1 file empty") || strings.Contains(errOut.String(), "input error") {
+		t.Errorf("scan of an empty file says:\n%s", errOut.String())
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var fout, ferr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, &app{stdout: &fout, stderr: &ferr, env: docsEnv}, []string{"scan", "--follow", "--format", "jsonl", logf})
+	}()
+	time.Sleep(300 * time.Millisecond)
+	f, err := os.OpenFile(logf, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(append(c.Bytes(), '\n'))
+	f.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(fout.String(), "mailtrip-mailbox-permission") {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("no alert for the first line of a followed empty file within 10s\nstdout:\n%s\nstderr:\n%s", fout.String(), ferr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitFindings {
+			t.Errorf("exit %d, want %d (findings)\n%s", code, exitFindings, ferr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("scan --follow did not stop after the interrupt")
+	}
+}
