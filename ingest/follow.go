@@ -26,8 +26,14 @@ type followReader struct {
 	rotations int
 }
 
+// newFollowReader follows path from f, its file opened; f is nil when path
+// does not exist yet, and it is read from its start once it does.
 func newFollowReader(f *os.File, path string, stop <-chan struct{}) *followReader {
-	return &followReader{path: path, f: f, ino: inode(f), stop: stop}
+	r := &followReader{path: path, f: f, stop: stop}
+	if f != nil {
+		r.ino = inode(f)
+	}
+	return r
 }
 
 func inode(f *os.File) uint64 {
@@ -43,23 +49,28 @@ func inode(f *os.File) uint64 {
 
 func (r *followReader) Read(p []byte) (int, error) {
 	for {
-		n, err := r.f.Read(p)
-		r.off += int64(n)
-		if n > 0 {
-			return n, nil
+		if r.f != nil {
+			n, err := r.f.Read(p)
+			r.off += int64(n)
+			if n > 0 {
+				return n, nil
+			}
+			if err != nil && err != io.EOF {
+				return 0, err
+			}
 		}
-		if err != nil && err != io.EOF {
-			return 0, err
-		}
-		// At the end of what is written: rotated or truncated?
+		// At the end of what is written: rotated or truncated (or, not
+		// there before, created)?
 		if fi, err := os.Stat(r.path); err == nil {
 			st, ok := fi.Sys().(*syscall.Stat_t)
 			switch {
-			case ok && st.Ino != r.ino:
+			case r.f == nil || (ok && st.Ino != r.ino):
 				if nf, err := os.Open(r.path); err == nil {
-					r.f.Close()
-					r.f, r.ino, r.off = nf, st.Ino, 0
-					r.rotations++
+					if r.f != nil {
+						r.f.Close()
+						r.rotations++
+					}
+					r.f, r.ino, r.off = nf, inode(nf), 0
 					continue
 				}
 			case fi.Size() < r.off:
@@ -72,6 +83,9 @@ func (r *followReader) Read(p []byte) (int, error) {
 		}
 		select {
 		case <-r.stop:
+			if r.f == nil {
+				return 0, io.EOF
+			}
 			// One last look for data written before the stop.
 			n, _ := r.f.Read(p)
 			r.off += int64(n)
@@ -85,4 +99,9 @@ func (r *followReader) Read(p []byte) (int, error) {
 }
 
 // Close closes the file being read.
-func (r *followReader) Close() error { return r.f.Close() }
+func (r *followReader) Close() error {
+	if r.f == nil {
+		return nil
+	}
+	return r.f.Close()
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -71,20 +72,25 @@ func (u *Unit) readLog(ctx context.Context, yield func(*event.Event, error) bool
 		return
 	}
 	fh, err := os.Open(u.Path)
-	if err != nil {
+	following := u.opt != nil && u.opt.Follow != nil && !u.Gzip
+	if err != nil && !(following && u.LogFormat == "" && errors.Is(err, fs.ErrNotExist)) {
 		yield(nil, fmt.Errorf("%s: %w", u.Path, unwrapPathError(err)))
 		return
 	}
-	defer fh.Close()
+	if fh != nil {
+		defer fh.Close()
+	}
 	var src io.Reader = fh
 	var kind jsonlog.Kind // the container, when it must not be sniffed from the stream
-	if u.opt != nil && u.opt.Follow != nil && !u.Gzip {
+	if following {
 		// A followed file never ends, so the readers cannot look ahead
 		// for their container: tell them what its first bytes say.
-		head := make([]byte, 8<<10)
-		n, _ := fh.ReadAt(head, 0)
-		if kind = jsonlog.SniffKind(head[:n]); kind == jsonlog.KindUnknown || kind == jsonlog.KindJSON {
-			kind = jsonlog.KindJSONL
+		if fh != nil {
+			head := make([]byte, 8<<10)
+			n, _ := fh.ReadAt(head, 0)
+			if kind = jsonlog.SniffKind(head[:n]); kind == jsonlog.KindUnknown || kind == jsonlog.KindJSON {
+				kind = jsonlog.KindJSONL
+			}
 		}
 		fr := newFollowReader(fh, u.Path, u.opt.Follow)
 		defer fr.Close() // the file it reads may have replaced fh after rotation

@@ -181,6 +181,14 @@ func (p *Planner) path(ctx context.Context, path string, emit func(*Unit)) {
 		return
 	}
 	fi, err := os.Stat(path)
+	if err != nil && errors.Is(err, fs.ErrNotExist) && p.opt.Follow != nil &&
+		(p.opt.Format == FormatAuto || p.opt.Format == FormatLog) && isDir(filepath.Dir(path)) {
+		// Followed like tail -F: a log not written yet (a service not
+		// started, a rotation that has not created the new file) is read
+		// from its first line once it appears.
+		p.emitUnit(&Unit{Format: FormatLog, Mailbox: path, Path: path, End: -1}, emit)
+		return
+	}
 	if err != nil {
 		p.fail(fmt.Errorf("%s: %w", path, unwrapPathError(err)))
 		return
@@ -414,4 +422,10 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// isDir reports whether path is a directory.
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -102,7 +105,7 @@ never writes to the store.`,
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), always or never")
 	fl.StringSliceVar(&f.rules, "rules", nil, "also run the Sigma rules in DIR on log records (repeatable)")
 	fl.StringSliceVar(&f.ruleMappings, "rules-mapping", nil, "Sigma logsource and field mapping file (YAML, docs/sigma.md) for logs the built-in mappings do not know (repeatable)")
-	fl.BoolVar(&f.follow, "follow", false, "keep reading log files as they grow (tail -F, across rotation), and standard input (-) to its end, until interrupted; alerts stream as JSON Lines")
+	fl.BoolVar(&f.follow, "follow", false, "keep reading log files as they grow (tail -F: across rotation, and a log not there yet once it appears), and standard input (-) to its end, until interrupted; alerts stream as JSON Lines")
 	fl.DurationVar(&f.flushEvery, "flush-every", time.Minute, "with --follow: how often the baseline detections judge the records that later input can no longer change (those an hour older than the newest)")
 	fl.BoolVar(&f.noBuiltinRules, "no-builtin-rules", false, "do not run the built-in Sigma rule pack (mailtrip rules list shows it)")
 	fl.BoolVar(&f.state, "state", false, "use the store: keep sign-in and access baselines across scans, and report only alerts not reported before")
@@ -310,6 +313,13 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 		runCtx = context.WithoutCancel(ctx)
 		p.FlushEvery = f.flushEvery
 		if !a.quiet {
+			for _, path := range paths {
+				// (as ingest does: a log whose folder is there)
+				dir, derr := os.Stat(filepath.Dir(path))
+				if _, err := os.Stat(path); path != "-" && errors.Is(err, fs.ErrNotExist) && derr == nil && dir.IsDir() {
+					fmt.Fprintf(a.stderr, "mailtrip: %s does not exist yet; following it until it appears\n", path)
+				}
+			}
 			fmt.Fprintln(a.stderr, "mailtrip: following; interrupt (Ctrl-C) to stop")
 		}
 	}

@@ -166,3 +166,60 @@ func TestScanFollowEmptyFile(t *testing.T) {
 		t.Fatal("scan --follow did not stop after the interrupt")
 	}
 }
+
+// TestScanFollowMissingFile: scan --follow of a log that does not exist
+// yet says so and reads it from its first line once it appears; a path
+// whose folder does not exist is an error as without --follow.
+func TestScanFollowMissingFile(t *testing.T) {
+	sample, err := os.ReadFile(filepath.Join(shared, "platform", "m365", "ual-add-mailboxpermission.splunk-example.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c bytes.Buffer
+	if err := json.Compact(&c, sample); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	logf := filepath.Join(dir, "audit.jsonl")
+
+	t.Setenv("MAILTRIP_CONFIG", "")
+	t.Setenv("MAILTRIP_DB", "")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+
+	var out, errOut syncBuffer
+	if code := run(context.Background(), &app{stdout: &out, stderr: &errOut, env: docsEnv},
+		[]string{"scan", "--follow", filepath.Join(dir, "no-such-folder", "x.log")}); code != exitInput {
+		t.Errorf("follow in a missing folder: exit %d, want %d\n%s", code, exitInput, errOut.String())
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var fout, ferr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, &app{stdout: &fout, stderr: &ferr, env: docsEnv}, []string{"scan", "--follow", "--format", "jsonl", logf})
+	}()
+	time.Sleep(300 * time.Millisecond)
+	writeFile(t, logf, append(c.Bytes(), '\n'))
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(fout.String(), "mailtrip-mailbox-permission") {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("no alert for a followed log that appeared later, within 10s\nstdout:\n%s\nstderr:\n%s", fout.String(), ferr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitFindings {
+			t.Errorf("exit %d, want %d (findings)\n%s", code, exitFindings, ferr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("scan --follow did not stop after the interrupt")
+	}
+	if !strings.Contains(ferr.String(), "does not exist yet; following it until it appears") {
+		t.Errorf("no word that the log is awaited:\n%s", ferr.String())
+	}
+}
