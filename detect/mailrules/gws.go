@@ -1,6 +1,7 @@
 package mailrules
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/mailtrip/mailtrip/alert"
@@ -24,7 +25,7 @@ func (d *Detector) gws(e *event.Event) []finding {
 	r := &gws.Record{Fields: e.Fields}
 	name := r.EventName()
 	user := r.UserID()
-	src := d.hist.observe(firstNonEmpty(e.Mailbox, user), r.ClientIP(), "", e.Time, d.opt.MinHistory)
+	src := d.hist.observe(cmp.Or(e.Mailbox, user), r.ClientIP(), "", e.Time, d.opt.MinHistory)
 	actor := &alert.Actor{User: user, IP: r.ClientIP()}
 	var fs []finding
 	switch {
@@ -86,7 +87,7 @@ func (d *Detector) gmailMonitor(r *gws.Record, admin string, unusual unusualSour
 	}
 	f := finding{rule: RuleGmailMonitor, level: alert.Medium, mailbox: src}
 	f.summary = "An email monitor copies " + orMailbox(src) + "'s mail to " + orName(to)
-	f.reason("%s created an email monitor: every message %s sends or receives is copied to %s until %s", orName(admin), orMailbox(src), orName(to), firstNonEmpty(r.Param("END_DATE_TIME"), "its end date"))
+	f.reason("%s created an email monitor: every message %s sends or receives is copied to %s until %s", orName(admin), orMailbox(src), orName(to), cmp.Or(r.Param("END_DATE_TIME"), "its end date"))
 	j := newJudge(d.domains, src, admin)
 	if j.where(to) == external {
 		f.level = alert.High

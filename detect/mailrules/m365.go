@@ -1,6 +1,7 @@
 package mailrules
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -230,7 +231,7 @@ func (d *Detector) mailboxForwarding(r *m365.Record, unusual unusualSource) []fi
 		case internal:
 			in = appendNew(in, ds.addr)
 		default:
-			unres = appendNew(unres, firstNonEmpty(ds.addr, ds.raw))
+			unres = appendNew(unres, cmp.Or(ds.addr, ds.raw))
 		}
 	}
 	if len(ext) == 0 && len(unres) == 0 {
@@ -292,7 +293,7 @@ func (d *Detector) transportRule(r *m365.Record, unusual unusualSource) []findin
 			case internal:
 				in = appendNew(in, a.Addr)
 			default:
-				unres = appendNew(unres, firstNonEmpty(a.Addr, a.Raw))
+				unres = appendNew(unres, cmp.Or(a.Addr, a.Raw))
 			}
 		}
 	}
@@ -334,13 +335,4 @@ func (d *Detector) transportRule(r *m365.Record, unusual unusualSource) []findin
 		f.evidence["conditions"] = conds
 	}
 	return []finding{f}
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

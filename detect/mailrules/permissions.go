@@ -1,6 +1,7 @@
 package mailrules
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -134,9 +135,9 @@ func (d *Detector) folderGrant(r *m365.Record, mailbox, folder, grantee, sid, ri
 	switch {
 	case wide && !calendar:
 		f.level = alert.High
-		f.reason("the grantee %q stands for everyone, so every user (or anyone) can read mail in %q", firstNonEmpty(grantee, sid), folder)
+		f.reason("the grantee %q stands for everyone, so every user (or anyone) can read mail in %q", cmp.Or(grantee, sid), folder)
 	case wide:
-		f.reason("the grantee %q stands for everyone, but %q is a calendar or contacts folder, which organisations often share", firstNonEmpty(grantee, sid), folder)
+		f.reason("the grantee %q stands for everyone, but %q is a calendar or contacts folder, which organisations often share", cmp.Or(grantee, sid), folder)
 	case ext:
 		f.level = alert.Medium
 		f.reason("the grantee %s is outside the organisation: %s", grantee, j.basis())
@@ -149,7 +150,7 @@ func (d *Detector) folderGrant(r *m365.Record, mailbox, folder, grantee, sid, ri
 		}
 		f.raise(1, alert.High)
 	}
-	f.evidence = map[string]any{"target_mailbox": mailbox, "folder": folder, "grantee": firstNonEmpty(grantee, sid), "access_rights": rights}
+	f.evidence = map[string]any{"target_mailbox": mailbox, "folder": folder, "grantee": cmp.Or(grantee, sid), "access_rights": rights}
 	d.markDecoy(&f, alert.High, mailbox)
 	return []finding{f}
 }

@@ -1,6 +1,7 @@
 package mailrules
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/mailtrip/mailtrip/event"
@@ -18,7 +19,7 @@ func (d *Detector) sieve(e *event.Event) []finding {
 	format := str(f[sieve.FieldFormat])
 	action := strings.ToLower(str(f[sieve.FieldAction]))
 	siblings := strList(f[sieve.FieldSiblings])
-	owner := firstNonEmpty(e.Mailbox, str(f[sieve.FieldOwner]))
+	owner := cmp.Or(e.Mailbox, str(f[sieve.FieldOwner]))
 	rf := &ruleFacts{source: format, mailbox: owner, conds: strList(f[sieve.FieldConditions]), forwardR: RuleSieveRedirect}
 	rf.always = len(rf.conds) == 0
 	rf.spamOnly = spamCondition(rf.conds)

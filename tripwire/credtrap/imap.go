@@ -1,6 +1,7 @@
 package credtrap
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -29,10 +30,6 @@ const (
 	// records.
 	MaxFollowUps = 20
 )
-
-// shutdownGrace is how long Serve lets logins in flight finish when its ctx
-// ends.
-const shutdownGrace = 5 * time.Second
 
 // IMAPConfig is what the IMAP decoy login needs; the caller opens the
 // listener.
@@ -78,11 +75,10 @@ type IMAPServer struct {
 	base   context.Context // of Record calls and delays; cancelled by a forced shutdown
 	cancel context.CancelFunc
 
-	mu        sync.Mutex
-	closed    bool
-	listeners map[*imapListener]struct{}
-	conns     int
-	inflight  atomic.Int64 // logins and follow-ups being recorded
+	lns      tripwire.Listeners
+	mu       sync.Mutex
+	conns    int
+	inflight atomic.Int64 // logins and follow-ups being recorded
 
 	connections, refused, attempts, accepted, failed, followUps, errs atomic.Int64
 }
@@ -93,12 +89,12 @@ func NewIMAP(cfg IMAPConfig, rec tripwire.Recorder, log *slog.Logger) *IMAPServe
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	cfg.FailDelay = orDefault(cfg.FailDelay, DefaultFailDelay)
-	cfg.SessionTimeout = orDefault(cfg.SessionTimeout, DefaultSessionTimeout)
-	cfg.MaxConnections = orDefault(cfg.MaxConnections, DefaultMaxConnections)
-	cfg.MaxAttempts = orDefault(cfg.MaxAttempts, DefaultMaxAttempts)
-	cfg.RecordTimeout = orDefault(cfg.RecordTimeout, DefaultRecordTimeout)
-	s := &IMAPServer{cfg: cfg, rec: rec, log: log, listeners: make(map[*imapListener]struct{})}
+	cfg.FailDelay = cmp.Or(cfg.FailDelay, DefaultFailDelay)
+	cfg.SessionTimeout = cmp.Or(cfg.SessionTimeout, DefaultSessionTimeout)
+	cfg.MaxConnections = cmp.Or(cfg.MaxConnections, DefaultMaxConnections)
+	cfg.MaxAttempts = cmp.Or(cfg.MaxAttempts, DefaultMaxAttempts)
+	cfg.RecordTimeout = cmp.Or(cfg.RecordTimeout, DefaultRecordTimeout)
+	s := &IMAPServer{cfg: cfg, rec: rec, log: log}
 	s.base, s.cancel = context.WithCancel(context.Background())
 	opts := &imapserver.Options{
 		NewSession: s.newSession,
@@ -113,14 +109,6 @@ func NewIMAP(cfg IMAPConfig, rec tripwire.Recorder, log *slog.Logger) *IMAPServe
 	}
 	s.srv = imapserver.New(opts)
 	return s
-}
-
-func orDefault[T comparable](v, d T) T {
-	var zero T
-	if v == zero {
-		return d
-	}
-	return v
 }
 
 // Stats returns the counters.
@@ -145,27 +133,12 @@ func (s *IMAPServer) Serve(ctx context.Context, ln net.Listener) error {
 		return errors.New("credtrap: implicit TLS without a TLS configuration")
 	}
 	l := &imapListener{Listener: ln, s: s}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		ln.Close()
+	if !s.lns.Add(l) {
 		return nil
 	}
-	s.listeners[l] = struct{}{}
-	s.mu.Unlock()
-	stop := context.AfterFunc(ctx, func() {
-		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-		defer cancel()
-		if err := s.Shutdown(sctx); err != nil {
-			s.log.Warn("credtrap: imap shutdown", "err", err)
-		}
-	})
-	defer stop()
+	defer tripwire.ShutdownWhenDone(ctx, s.Shutdown, s.log, "credtrap: imap")()
 	err := s.srv.Serve(l)
-	s.mu.Lock()
-	closed := s.closed
-	delete(s.listeners, l)
-	s.mu.Unlock()
+	closed := s.lns.Remove(l)
 	ln.Close()
 	if closed || err == nil {
 		return nil
@@ -178,13 +151,7 @@ func (s *IMAPServer) Serve(ctx context.Context, ln net.Listener) error {
 // (an IMAP client idles for many minutes; there is nothing to drain from
 // it). It returns the cause when ctx expired first.
 func (s *IMAPServer) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	first := !s.closed
-	s.closed = true
-	for l := range s.listeners {
-		l.Listener.Close()
-	}
-	s.mu.Unlock()
+	first := s.lns.Close()
 	var err error
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
@@ -217,8 +184,9 @@ func (l *imapListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		src := addrPort(c.RemoteAddr())
+		closed := s.lns.Closed()
 		s.mu.Lock()
-		closed, full := s.closed, s.conns >= s.cfg.MaxConnections
+		full := s.conns >= s.cfg.MaxConnections
 		s.mu.Unlock()
 		switch {
 		case closed:

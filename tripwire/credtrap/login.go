@@ -1,6 +1,7 @@
 package credtrap
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"html/template"
@@ -75,10 +76,10 @@ func NewLoginHandler(cfg LoginConfig, rec tripwire.Recorder, log *slog.Logger) *
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	cfg.Title = orDefault(strings.TrimSpace(cfg.Title), DefaultTitle)
-	cfg.MaxBodyBytes = orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes)
-	cfg.PostDelay = orDefault(cfg.PostDelay, DefaultPostDelay)
-	cfg.RecordTimeout = orDefault(cfg.RecordTimeout, DefaultRecordTimeout)
+	cfg.Title = cmp.Or(strings.TrimSpace(cfg.Title), DefaultTitle)
+	cfg.MaxBodyBytes = cmp.Or(cfg.MaxBodyBytes, DefaultMaxBodyBytes)
+	cfg.PostDelay = cmp.Or(cfg.PostDelay, DefaultPostDelay)
+	cfg.RecordTimeout = cmp.Or(cfg.RecordTimeout, DefaultRecordTimeout)
 	if cfg.Answer != AnswerMFA {
 		cfg.Answer = AnswerInvalid
 	}

@@ -1,6 +1,7 @@
 package dnstrap
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -122,28 +123,28 @@ func New(cfg Config, rec tripwire.Recorder, log *slog.Logger) *Server {
 	}
 	s.zone = zone
 	s.zoneLbls = zoneLabels(zone)
-	cfg.TTL = orDefault(cfg.TTL, DefaultTTL)
-	cfg.MX = dns.Fqdn(orDefault(cfg.MX, "mx."+zone))
+	cfg.TTL = cmp.Or(cfg.TTL, DefaultTTL)
+	cfg.MX = dns.Fqdn(cmp.Or(cfg.MX, "mx."+zone))
 	if len(cfg.NS) == 0 {
 		cfg.NS = []string{"ns1." + zone}
 	}
 	for i, ns := range cfg.NS {
 		cfg.NS[i] = dns.Fqdn(ns)
 	}
-	cfg.SOAMbox = dns.Fqdn(orDefault(cfg.SOAMbox, "hostmaster."+zone))
-	cfg.SOASerial = orDefault(cfg.SOASerial, 1)
-	cfg.SOARefresh = orDefault(cfg.SOARefresh, time.Hour)
-	cfg.SOARetry = orDefault(cfg.SOARetry, 15*time.Minute)
-	cfg.SOAExpire = orDefault(cfg.SOAExpire, 7*24*time.Hour)
-	cfg.MinTTL = orDefault(cfg.MinTTL, cfg.TTL)
-	cfg.DedupWindow = orDefault(cfg.DedupWindow, DefaultDedupWindow)
-	cfg.RecordTimeout = orDefault(cfg.RecordTimeout, DefaultRecordTimeout)
-	cfg.MaxInFlight = orDefault(cfg.MaxInFlight, DefaultMaxInFlight)
-	cfg.UDPSize = min(max(orDefault(cfg.UDPSize, DefaultUDPSize), dns.MinMsgSize), dns.MaxMsgSize)
-	cfg.ReadTimeout = orDefault(cfg.ReadTimeout, DefaultReadTimeout)
-	cfg.WriteTimeout = orDefault(cfg.WriteTimeout, DefaultWriteTimeout)
-	cfg.IdleTimeout = orDefault(cfg.IdleTimeout, DefaultIdleTimeout)
-	cfg.MaxTCPQueries = orDefault(cfg.MaxTCPQueries, DefaultMaxTCPQueries)
+	cfg.SOAMbox = dns.Fqdn(cmp.Or(cfg.SOAMbox, "hostmaster."+zone))
+	cfg.SOASerial = cmp.Or(cfg.SOASerial, 1)
+	cfg.SOARefresh = cmp.Or(cfg.SOARefresh, time.Hour)
+	cfg.SOARetry = cmp.Or(cfg.SOARetry, 15*time.Minute)
+	cfg.SOAExpire = cmp.Or(cfg.SOAExpire, 7*24*time.Hour)
+	cfg.MinTTL = cmp.Or(cfg.MinTTL, cfg.TTL)
+	cfg.DedupWindow = cmp.Or(cfg.DedupWindow, DefaultDedupWindow)
+	cfg.RecordTimeout = cmp.Or(cfg.RecordTimeout, DefaultRecordTimeout)
+	cfg.MaxInFlight = cmp.Or(cfg.MaxInFlight, DefaultMaxInFlight)
+	cfg.UDPSize = min(max(cmp.Or(cfg.UDPSize, DefaultUDPSize), dns.MinMsgSize), dns.MaxMsgSize)
+	cfg.ReadTimeout = cmp.Or(cfg.ReadTimeout, DefaultReadTimeout)
+	cfg.WriteTimeout = cmp.Or(cfg.WriteTimeout, DefaultWriteTimeout)
+	cfg.IdleTimeout = cmp.Or(cfg.IdleTimeout, DefaultIdleTimeout)
+	cfg.MaxTCPQueries = cmp.Or(cfg.MaxTCPQueries, DefaultMaxTCPQueries)
 	s.cfg = cfg
 	s.soa = &dns.SOA{
 		Hdr:     dns.RR_Header{Name: zone, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: secs(cfg.TTL)},
@@ -160,14 +161,6 @@ func New(cfg Config, rec tripwire.Recorder, log *slog.Logger) *Server {
 	}
 	s.inflight = make(chan struct{}, cfg.MaxInFlight)
 	return s
-}
-
-func orDefault[T comparable](v, d T) T {
-	var zero T
-	if v == zero {
-		return d
-	}
-	return v
 }
 
 func secs(d time.Duration) uint32 { return uint32(max(d, 0) / time.Second) }

@@ -1,6 +1,7 @@
 package httptrap
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -99,13 +100,13 @@ func New(cfg Config, rec tripwire.Recorder, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	cfg.MaxHeaderBytes = orDefault(cfg.MaxHeaderBytes, DefaultMaxHeaderBytes)
-	cfg.ReadHeaderTimeout = orDefault(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout)
-	cfg.ReadTimeout = orDefault(cfg.ReadTimeout, DefaultReadTimeout)
-	cfg.WriteTimeout = orDefault(cfg.WriteTimeout, DefaultWriteTimeout)
-	cfg.IdleTimeout = orDefault(cfg.IdleTimeout, DefaultIdleTimeout)
-	cfg.RecordTimeout = orDefault(cfg.RecordTimeout, DefaultRecordTimeout)
-	cfg.MaxFormBytes = orDefault(cfg.MaxFormBytes, DefaultMaxFormBytes)
+	cfg.MaxHeaderBytes = cmp.Or(cfg.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	cfg.ReadHeaderTimeout = cmp.Or(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	cfg.ReadTimeout = cmp.Or(cfg.ReadTimeout, DefaultReadTimeout)
+	cfg.WriteTimeout = cmp.Or(cfg.WriteTimeout, DefaultWriteTimeout)
+	cfg.IdleTimeout = cmp.Or(cfg.IdleTimeout, DefaultIdleTimeout)
+	cfg.RecordTimeout = cmp.Or(cfg.RecordTimeout, DefaultRecordTimeout)
+	cfg.MaxFormBytes = cmp.Or(cfg.MaxFormBytes, DefaultMaxFormBytes)
 	s := &Server{cfg: cfg, rec: rec, log: log, drained: make(chan struct{})}
 	for _, p := range cfg.TrustedProxies {
 		if p.IsValid() {
@@ -145,14 +146,6 @@ func New(cfg Config, rec tripwire.Recorder, log *slog.Logger) *Server {
 		s.srv.TLSConfig = tc
 	}
 	return s
-}
-
-func orDefault[T comparable](v, d T) T {
-	var zero T
-	if v == zero {
-		return d
-	}
-	return v
 }
 
 func (s *Server) tlsEnabled() bool { return s.cfg.CertFile != "" || s.cfg.TLS != nil }

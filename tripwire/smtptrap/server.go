@@ -1,6 +1,7 @@
 package smtptrap
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -27,9 +28,6 @@ const (
 	DefaultSessionTimeout  = 10 * time.Minute
 	DefaultRecordTimeout   = 30 * time.Second
 )
-
-// shutdownGrace is how long Serve lets connections drain when its ctx ends.
-const shutdownGrace = 5 * time.Second
 
 // Config is what the SMTP trap needs; the caller opens the listener.
 type Config struct {
@@ -84,10 +82,9 @@ type Server struct {
 	base   context.Context
 	cancel context.CancelFunc
 
-	mu        sync.Mutex
-	closed    bool
-	listeners map[*listener]struct{}
-	conns     map[*trackedConn]struct{}
+	mu    sync.Mutex
+	lns   tripwire.Listeners
+	conns map[*trackedConn]struct{}
 
 	served, refused, messages, partial, oversize, relay, errs atomic.Int64
 }
@@ -97,18 +94,17 @@ func New(cfg Config, rec tripwire.Recorder, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	cfg.MaxMessageBytes = orDefault(cfg.MaxMessageBytes, DefaultMaxMessageBytes)
-	cfg.MaxRecipients = orDefault(cfg.MaxRecipients, DefaultMaxRecipients)
-	cfg.MaxConnections = orDefault(cfg.MaxConnections, DefaultMaxConnections)
-	cfg.ReadTimeout = orDefault(cfg.ReadTimeout, DefaultReadTimeout)
-	cfg.WriteTimeout = orDefault(cfg.WriteTimeout, DefaultWriteTimeout)
-	cfg.SessionTimeout = orDefault(cfg.SessionTimeout, DefaultSessionTimeout)
-	cfg.RecordTimeout = orDefault(cfg.RecordTimeout, DefaultRecordTimeout)
+	cfg.MaxMessageBytes = cmp.Or(cfg.MaxMessageBytes, DefaultMaxMessageBytes)
+	cfg.MaxRecipients = cmp.Or(cfg.MaxRecipients, DefaultMaxRecipients)
+	cfg.MaxConnections = cmp.Or(cfg.MaxConnections, DefaultMaxConnections)
+	cfg.ReadTimeout = cmp.Or(cfg.ReadTimeout, DefaultReadTimeout)
+	cfg.WriteTimeout = cmp.Or(cfg.WriteTimeout, DefaultWriteTimeout)
+	cfg.SessionTimeout = cmp.Or(cfg.SessionTimeout, DefaultSessionTimeout)
+	cfg.RecordTimeout = cmp.Or(cfg.RecordTimeout, DefaultRecordTimeout)
 	s := &Server{
 		cfg: cfg, rec: rec, log: log,
-		domains:   make(map[string]bool),
-		listeners: make(map[*listener]struct{}),
-		conns:     make(map[*trackedConn]struct{}),
+		domains: make(map[string]bool),
+		conns:   make(map[*trackedConn]struct{}),
 	}
 	for _, d := range cfg.Domains {
 		if d = normDomain(d); d != "" {
@@ -137,14 +133,6 @@ func New(cfg Config, rec tripwire.Recorder, log *slog.Logger) *Server {
 	return s
 }
 
-func orDefault[T comparable](v, d T) T {
-	var zero T
-	if v == zero {
-		return d
-	}
-	return v
-}
-
 func normDomain(d string) string {
 	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
 }
@@ -168,27 +156,12 @@ func (s *Server) Stats() Stats {
 // listeners at once.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	l := &listener{Listener: ln, s: s}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		ln.Close()
+	if !s.lns.Add(l) {
 		return nil
 	}
-	s.listeners[l] = struct{}{}
-	s.mu.Unlock()
-	stop := context.AfterFunc(ctx, func() {
-		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-		defer cancel()
-		if err := s.Shutdown(sctx); err != nil {
-			s.log.Warn("smtptrap: shutdown", "err", err)
-		}
-	})
-	defer stop()
+	defer tripwire.ShutdownWhenDone(ctx, s.Shutdown, s.log, "smtptrap")()
 	err := s.srv.Serve(l)
-	s.mu.Lock()
-	closed := s.closed
-	delete(s.listeners, l)
-	s.mu.Unlock()
+	closed := s.lns.Remove(l)
 	ln.Close()
 	if closed || err == nil {
 		return nil
@@ -200,12 +173,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // and waits for those in the middle of one (its DATA and its Record call)
 // until ctx expires; then it closes the rest and returns the cause.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.closed = true
-	for l := range s.listeners {
-		l.Listener.Close()
-	}
-	s.mu.Unlock()
+	s.lns.Close()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -248,8 +216,9 @@ func (l *listener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		src := addrPort(c.RemoteAddr())
+		closed := s.lns.Closed()
 		s.mu.Lock()
-		closed, full := s.closed, len(s.conns) >= s.cfg.MaxConnections
+		full := len(s.conns) >= s.cfg.MaxConnections
 		s.mu.Unlock()
 		switch {
 		case closed:

@@ -46,10 +46,7 @@ func (se *session) setBusy(b bool) {
 }
 
 func (se *session) Mail(from string, _ *smtp.MailOptions) error {
-	se.s.mu.Lock()
-	closed := se.s.closed
-	se.s.mu.Unlock()
-	if closed {
+	if se.s.lns.Closed() {
 		return errShuttingDown
 	}
 	// The connection was admitted once; each further message asks again.
