@@ -2,6 +2,7 @@ package baseline_test
 
 import (
 	"fmt"
+	"github.com/mailtrip/mailtrip/internal/mmdbtest"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -59,11 +60,11 @@ func tenantEvents(t testing.TB, seed uint64) (*tenantgen.Tenant, []*event.Event,
 
 func tenantGeo(t testing.TB) baseline.Geo {
 	path := filepath.Join(t.TempDir(), "tenant.mmdb")
-	var nets []Network
+	var nets []mmdbtest.Network
 	for _, n := range tenantgen.Networks() {
-		nets = append(nets, Network(n))
+		nets = append(nets, mmdbtest.Network(n))
 	}
-	if err := writeMMDB(path, nets); err != nil {
+	if err := mmdbtest.Write(path, nets); err != nil {
 		t.Fatal(err)
 	}
 	db, err := geoip.Open(path)

@@ -1,6 +1,7 @@
 package geoip_test
 
 import (
+	"github.com/mailtrip/mailtrip/internal/mmdbtest"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -12,7 +13,7 @@ import (
 func TestLookup(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "test.mmdb")
-	err := writeMMDB(path, []Network{
+	err := mmdbtest.Write(path, []mmdbtest.Network{
 		{Prefix: netip.MustParsePrefix("203.0.113.0/24"), Country: "US", Lat: 40.71, Lon: -74.0, ASN: 64500, Org: "Example Telecom"},
 		{Prefix: netip.MustParsePrefix("2001:db8:1::/48"), Country: "DE", Lat: 50.11, Lon: 8.68, ASN: 64501, Org: "Beispiel AG"},
 	})

@@ -1,9 +1,9 @@
-package geoip_test
-
-// A small MaxMind DB writer for the tests (github.com/maxmind/mmdbwriter):
-// one record per network with a country, coordinates and an ASN, in the
-// GeoLite2 City and ASN layouts at once. Kept in a test file: mmdbwriter
-// speaks net.IPNet, and detect/... must not import package net.
+// Package mmdbtest writes small MaxMind DB files for tests
+// (github.com/maxmind/mmdbwriter): one record per network with a country,
+// coordinates and an ASN, in the GeoLite2 City and ASN layouts at once.
+// It lives outside detect/... because mmdbwriter speaks net.IPNet, and the
+// detectors must not import package net.
+package mmdbtest
 
 import (
 	"fmt"
@@ -24,8 +24,8 @@ type Network struct {
 	Org      string
 }
 
-// writeMMDB writes nets to a new .mmdb file at path.
-func writeMMDB(path string, nets []Network) error {
+// Write writes nets to a new .mmdb file at path.
+func Write(path string, nets []Network) error {
 	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "mailtrip-test-City-ASN", RecordSize: 28, IncludeReservedNetworks: true})
 	if err != nil {
 		return err
