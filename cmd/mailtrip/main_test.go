@@ -403,10 +403,7 @@ func TestScanStdin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("MAILTRIP_CONFIG", "")
-	t.Setenv("MAILTRIP_DB", "")
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	isolateScan(t)
 	var out, errb bytes.Buffer
 	code := run(context.Background(), &app{stdin: bytes.NewReader(data), stdout: &out, stderr: &errb, env: docsEnv},
 		[]string{"scan", "--format", "jsonl", "-"})

@@ -53,10 +53,7 @@ func TestScanFollow(t *testing.T) {
 	benign := []byte(`{"CreationTime":"2020-12-15T10:00:00","Id":"b0","Operation":"MailboxLogin","RecordType":2,"UserId":"ann@example.com","Workload":"Exchange","ResultStatus":"Succeeded"}` + "\n")
 	writeFile(t, logf, benign)
 
-	t.Setenv("MAILTRIP_CONFIG", "")
-	t.Setenv("MAILTRIP_DB", "")
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	isolateScan(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut syncBuffer
 	done := make(chan int, 1)
@@ -109,22 +106,9 @@ func TestScanFollow(t *testing.T) {
 // comes; without --follow an empty file is reported as empty, not as an
 // input error.
 func TestScanFollowEmptyFile(t *testing.T) {
-	sample, err := os.ReadFile(filepath.Join(shared, "platform", "m365", "ual-add-mailboxpermission.splunk-example.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c bytes.Buffer
-	if err := json.Compact(&c, sample); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	logf := filepath.Join(dir, "audit.jsonl")
+	logf := filepath.Join(t.TempDir(), "audit.jsonl")
 	writeFile(t, logf, nil)
-
-	t.Setenv("MAILTRIP_CONFIG", "")
-	t.Setenv("MAILTRIP_DB", "")
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	isolateScan(t)
 
 	var out, errOut syncBuffer
 	if code := run(context.Background(), &app{stdout: &out, stderr: &errOut, env: docsEnv}, []string{"scan", logf}); code != exitOK {
@@ -134,43 +118,51 @@ func TestScanFollowEmptyFile(t *testing.T) {
 		t.Errorf("scan of an empty file says:\n%s", errOut.String())
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var fout, ferr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, &app{stdout: &fout, stderr: &ferr, env: docsEnv}, []string{"scan", "--follow", "--format", "jsonl", logf})
-	}()
-	time.Sleep(300 * time.Millisecond)
-	f, err := os.OpenFile(logf, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Write(append(c.Bytes(), '\n'))
-	f.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(fout.String(), "mailtrip-mailbox-permission") {
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("no alert for the first line of a followed empty file within 10s\nstdout:\n%s\nstderr:\n%s", fout.String(), ferr.String())
+	followUntilAlert(t, logf, "the first line of a followed empty file", func(line []byte) {
+		f, err := os.OpenFile(logf, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitFindings {
-			t.Errorf("exit %d, want %d (findings)\n%s", code, exitFindings, ferr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("scan --follow did not stop after the interrupt")
-	}
+		f.Write(line)
+		f.Close()
+	})
 }
 
 // TestScanFollowMissingFile: scan --follow of a log that does not exist
 // yet says so and reads it from its first line once it appears; a path
 // whose folder does not exist is an error as without --follow.
 func TestScanFollowMissingFile(t *testing.T) {
+	dir := t.TempDir()
+	logf := filepath.Join(dir, "audit.jsonl")
+	isolateScan(t)
+
+	var out, errOut syncBuffer
+	if code := run(context.Background(), &app{stdout: &out, stderr: &errOut, env: docsEnv},
+		[]string{"scan", "--follow", filepath.Join(dir, "no-such-folder", "x.log")}); code != exitInput {
+		t.Errorf("follow in a missing folder: exit %d, want %d\n%s", code, exitInput, errOut.String())
+	}
+
+	stderr := followUntilAlert(t, logf, "a followed log that appeared later", func(line []byte) { writeFile(t, logf, line) })
+	if !strings.Contains(stderr, "does not exist yet; following it until it appears") {
+		t.Errorf("no word that the log is awaited:\n%s", stderr)
+	}
+}
+
+// isolateScan keeps a scan in a test from the user's configuration and
+// state.
+func isolateScan(t *testing.T) {
+	t.Setenv("MAILTRIP_CONFIG", "")
+	t.Setenv("MAILTRIP_DB", "")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+}
+
+// followUntilAlert runs scan --follow on logf, hands write a mailbox
+// permission record as one line once the scan is following, waits for its
+// alert, interrupts the scan and checks it ends with findings. It returns
+// the scan's stderr.
+func followUntilAlert(t *testing.T, logf, what string, write func(line []byte)) string {
+	t.Helper()
 	sample, err := os.ReadFile(filepath.Join(shared, "platform", "m365", "ual-add-mailboxpermission.splunk-example.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -179,34 +171,20 @@ func TestScanFollowMissingFile(t *testing.T) {
 	if err := json.Compact(&c, sample); err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	logf := filepath.Join(dir, "audit.jsonl")
-
-	t.Setenv("MAILTRIP_CONFIG", "")
-	t.Setenv("MAILTRIP_DB", "")
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
-
-	var out, errOut syncBuffer
-	if code := run(context.Background(), &app{stdout: &out, stderr: &errOut, env: docsEnv},
-		[]string{"scan", "--follow", filepath.Join(dir, "no-such-folder", "x.log")}); code != exitInput {
-		t.Errorf("follow in a missing folder: exit %d, want %d\n%s", code, exitInput, errOut.String())
-	}
-
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var fout, ferr syncBuffer
+	var out, errOut syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, &app{stdout: &fout, stderr: &ferr, env: docsEnv}, []string{"scan", "--follow", "--format", "jsonl", logf})
+		done <- run(ctx, &app{stdout: &out, stderr: &errOut, env: docsEnv}, []string{"scan", "--follow", "--format", "jsonl", logf})
 	}()
 	time.Sleep(300 * time.Millisecond)
-	writeFile(t, logf, append(c.Bytes(), '\n'))
+	write(append(c.Bytes(), '\n'))
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(fout.String(), "mailtrip-mailbox-permission") {
+	for !strings.Contains(out.String(), "mailtrip-mailbox-permission") {
 		if time.Now().After(deadline) {
 			cancel()
-			t.Fatalf("no alert for a followed log that appeared later, within 10s\nstdout:\n%s\nstderr:\n%s", fout.String(), ferr.String())
+			t.Fatalf("no alert for %s within 10s\nstdout:\n%s\nstderr:\n%s", what, out.String(), errOut.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -214,12 +192,10 @@ func TestScanFollowMissingFile(t *testing.T) {
 	select {
 	case code := <-done:
 		if code != exitFindings {
-			t.Errorf("exit %d, want %d (findings)\n%s", code, exitFindings, ferr.String())
+			t.Errorf("exit %d, want %d (findings)\n%s", code, exitFindings, errOut.String())
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("scan --follow did not stop after the interrupt")
 	}
-	if !strings.Contains(ferr.String(), "does not exist yet; following it until it appears") {
-		t.Errorf("no word that the log is awaited:\n%s", ferr.String())
-	}
+	return errOut.String()
 }

@@ -16,10 +16,7 @@ import (
 // read from the returned pipe.
 func scanStdin(t *testing.T, ctx context.Context, args ...string) (in *io.PipeWriter, out, errOut *syncBuffer, done <-chan int) {
 	t.Helper()
-	t.Setenv("MAILTRIP_CONFIG", "")
-	t.Setenv("MAILTRIP_DB", "")
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	isolateScan(t)
 	pr, pw := io.Pipe()
 	t.Cleanup(func() { pw.Close() })
 	out, errOut = &syncBuffer{}, &syncBuffer{}
