@@ -88,17 +88,15 @@ func (u *Unit) readLog(ctx context.Context, yield func(*event.Event, error) bool
 		if fh != nil {
 			head := make([]byte, 8<<10)
 			n, _ := fh.ReadAt(head, 0)
-			if kind = jsonlog.SniffKind(head[:n]); kind == jsonlog.KindUnknown || kind == jsonlog.KindJSON {
-				kind = jsonlog.KindJSONL
-			}
+			kind = followedKind(head[:n])
 		}
 		fr := newFollowReader(fh, u.Path, u.opt.Follow)
 		defer fr.Close() // the file it reads may have replaced fh after rotation
 		src = fr
 		if u.LogFormat == "" {
-			// Empty when planned: wait for the first line and tell the
-			// format from it.
-			head, err := firstLine(fr, 8<<10)
+			// Empty or absent when planned: wait for the first line and
+			// tell the format from it.
+			head, err := readHead(fr, 8<<10)
 			if len(head) == 0 {
 				if err != nil && err != io.EOF {
 					yield(nil, fmt.Errorf("%s: %w", u.Path, err))
@@ -109,9 +107,7 @@ func (u *Unit) readLog(ctx context.Context, yield func(*event.Event, error) bool
 				yield(nil, fmt.Errorf("%s: its first line is not a log format mailtrip reads (JSON, JSON Lines, CSV, syslog, W3C)", u.Path))
 				return
 			}
-			if kind = jsonlog.SniffKind(head); kind == jsonlog.KindUnknown || kind == jsonlog.KindJSON {
-				kind = jsonlog.KindJSONL
-			}
+			kind = followedKind(head)
 			src = io.MultiReader(bytes.NewReader(head), fr)
 		}
 	}
@@ -260,18 +256,26 @@ func logReader(format, name string, kind jsonlog.Kind, r io.Reader) func() (*eve
 	}
 }
 
-// firstLine reads r up to and including its first line feed, or max
-// bytes, or what there is when r ends.
-func firstLine(r io.Reader, max int) ([]byte, error) {
-	var b []byte
-	buf := make([]byte, 1)
+// followedKind is the container of a followed log from its first bytes:
+// one that is never complete is read record by record, as JSON Lines,
+// when they do not say otherwise.
+func followedKind(head []byte) jsonlog.Kind {
+	if k := jsonlog.SniffKind(head); k != jsonlog.KindUnknown && k != jsonlog.KindJSON {
+		return k
+	}
+	return jsonlog.KindJSONL
+}
+
+// readHead reads r until what it read holds a line feed, or max bytes,
+// or r ends, and returns all it read (the first line, and whatever came
+// with it).
+func readHead(r io.Reader, max int) ([]byte, error) {
+	b := make([]byte, 0, max)
 	for len(b) < max {
-		n, err := r.Read(buf)
-		if n > 0 {
-			b = append(b, buf[0])
-			if buf[0] == '\n' {
-				return b, nil
-			}
+		n, err := r.Read(b[len(b):max])
+		b = b[:len(b)+n]
+		if bytes.IndexByte(b[len(b)-n:], '\n') >= 0 {
+			return b, nil
 		}
 		if err != nil {
 			return b, err
