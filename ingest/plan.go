@@ -37,6 +37,8 @@ type Options struct {
 	// Stdin is read, as it arrives, for a "-" among the paths
 	// (stream.go); nil makes "-" an error.
 	Stdin io.Reader
+	// Awaiting, if set, is told of a path followed before it exists.
+	Awaiting func(path string)
 }
 
 // DefaultSplitBytes is the mbox section size. Sections this large keep the
@@ -186,6 +188,9 @@ func (p *Planner) path(ctx context.Context, path string, emit func(*Unit)) {
 		// Followed like tail -F: a log not written yet (a service not
 		// started, a rotation that has not created the new file) is read
 		// from its first line once it appears.
+		if p.opt.Awaiting != nil {
+			p.opt.Awaiting(path)
+		}
 		p.emitUnit(&Unit{Format: FormatLog, Mailbox: path, Path: path, End: -1}, emit)
 		return
 	}

@@ -40,6 +40,7 @@ type inputRun struct {
 	bytes    int64
 	printed  int
 	errorOut io.Writer
+	notes    io.Writer // where to say a followed path is awaited; nil: nowhere
 }
 
 // onError records an input error or warning and prints the first ones.
@@ -89,7 +90,13 @@ func (r *inputRun) run(ctx context.Context, p *pipeline.Pipeline) error {
 		// Each followed file holds its worker until the end.
 		workers = max(workers, 256)
 	}
-	planner := ingest.NewPlanner(ingest.Options{Format: r.format, Limits: r.limits, Progress: &progress, Follow: r.follow, Stdin: r.stdin}, workers)
+	opt := ingest.Options{Format: r.format, Limits: r.limits, Progress: &progress, Follow: r.follow, Stdin: r.stdin}
+	if r.notes != nil {
+		opt.Awaiting = func(path string) {
+			fmt.Fprintf(r.notes, "mailtrip: %s does not exist yet; following it until it appears\n", path)
+		}
+	}
+	planner := ingest.NewPlanner(opt, workers)
 	units := make(chan pipeline.Source, workers*2)
 	planned := make(chan error, 1)
 	go func() {

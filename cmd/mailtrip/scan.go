@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -313,13 +310,7 @@ func (a *app) scan(cmd *cobra.Command, args []string, f *scanFlags, env ingest.E
 		runCtx = context.WithoutCancel(ctx)
 		p.FlushEvery = f.flushEvery
 		if !a.quiet {
-			for _, path := range paths {
-				// (as ingest does: a log whose folder is there)
-				dir, derr := os.Stat(filepath.Dir(path))
-				if _, err := os.Stat(path); path != "-" && errors.Is(err, fs.ErrNotExist) && derr == nil && dir.IsDir() {
-					fmt.Fprintf(a.stderr, "mailtrip: %s does not exist yet; following it until it appears\n", path)
-				}
-			}
+			run.notes = a.stderr
 			fmt.Fprintln(a.stderr, "mailtrip: following; interrupt (Ctrl-C) to stop")
 		}
 	}
