@@ -246,26 +246,10 @@ func (d *decoder) val(depth int, name *keyEntry) (any, error) {
 func (d *decoder) topObject() (any, error) {
 	base := len(d.members)
 	for {
-		d.space()
-		if d.i >= len(d.b) || d.b[d.i] != '"' {
-			return nil, errFallback
-		}
-		s, err := d.strBytes()
+		k, kn, err := d.memberName()
 		if err != nil {
 			return nil, err
 		}
-		var k string
-		var kn *keyEntry
-		if d.in != nil {
-			k, kn = d.in.key(s)
-		} else {
-			k = string(s)
-		}
-		d.space()
-		if d.i >= len(d.b) || d.b[d.i] != ':' {
-			return nil, errFallback
-		}
-		d.i++
 		v, err := d.val(1, kn)
 		if err != nil {
 			return nil, err
@@ -308,26 +292,10 @@ func (d *decoder) object(depth int, name *keyEntry) (any, error) {
 	}
 	m := make(map[string]any, hint)
 	for {
-		d.space()
-		if d.i >= len(d.b) || d.b[d.i] != '"' {
-			return nil, errFallback
-		}
-		s, err := d.strBytes()
+		k, kn, err := d.memberName()
 		if err != nil {
 			return nil, err
 		}
-		var k string
-		var kn *keyEntry
-		if d.in != nil {
-			k, kn = d.in.key(s)
-		} else {
-			k = string(s)
-		}
-		d.space()
-		if d.i >= len(d.b) || d.b[d.i] != ':' {
-			return nil, errFallback
-		}
-		d.i++
 		v, err := d.val(depth+1, kn)
 		if err != nil {
 			return nil, err
@@ -350,6 +318,32 @@ func (d *decoder) object(depth int, name *keyEntry) (any, error) {
 			return nil, errFallback
 		}
 	}
+}
+
+// memberName reads an object member's name and the colon after it: the
+// name as a string (interned when the decoder interns) and its entry.
+func (d *decoder) memberName() (string, *keyEntry, error) {
+	d.space()
+	if d.i >= len(d.b) || d.b[d.i] != '"' {
+		return "", nil, errFallback
+	}
+	s, err := d.strBytes()
+	if err != nil {
+		return "", nil, err
+	}
+	var k string
+	var kn *keyEntry
+	if d.in != nil {
+		k, kn = d.in.key(s)
+	} else {
+		k = string(s)
+	}
+	d.space()
+	if d.i >= len(d.b) || d.b[d.i] != ':' {
+		return "", nil, errFallback
+	}
+	d.i++
+	return k, kn, nil
 }
 
 func (d *decoder) lit(word string, v any) (any, error) {
