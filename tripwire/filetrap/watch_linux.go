@@ -19,10 +19,8 @@ import (
 // file, which names it through /proc/self/fd. Notification class only: the
 // trap never blocks the access.
 type fanotify struct {
-	f      *os.File
-	mask   uint64
-	mu     sync.Mutex
-	closed bool
+	notifyFD
+	mask uint64
 }
 
 const fanMask = unix.FAN_OPEN | unix.FAN_ACCESS | unix.FAN_CLOSE_NOWRITE | unix.FAN_OPEN_EXEC
@@ -39,7 +37,7 @@ func newFanotify() (watcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fanotify_init: %w", err)
 	}
-	return &fanotify{f: os.NewFile(uintptr(fd), "fanotify"), mask: fanMask}, nil
+	return &fanotify{notifyFD: notifyFD{f: os.NewFile(uintptr(fd), "fanotify")}, mask: fanMask}, nil
 }
 
 func (w *fanotify) mode() string { return ModeFanotify }
@@ -85,16 +83,6 @@ func (w *fanotify) remove(path string) error {
 	return err
 }
 
-func (w *fanotify) close() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.closed {
-		return nil
-	}
-	w.closed = true
-	return w.f.Close()
-}
-
 // Offsets in struct fanotify_event_metadata (linux/fanotify.h).
 const (
 	fanMetaLen = 24
@@ -104,17 +92,10 @@ const (
 func (w *fanotify) run(emit func(event), overflow func()) error {
 	buf := make([]byte, 64<<10)
 	for {
-		n, err := w.f.Read(buf)
-		if err != nil {
-			if errors.Is(err, os.ErrClosed) {
-				return nil
-			}
-			if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
-				continue
-			}
-			return fmt.Errorf("read: %w", err)
+		b, ok, err := w.next(buf)
+		if !ok {
+			return err
 		}
-		b := buf[:n]
 		for len(b) >= fanMetaLen {
 			evLen := binary.NativeEndian.Uint32(b[0:4])
 			vers := b[4]
@@ -195,11 +176,9 @@ func readProc(pid int) procInfo {
 // inotify (inotify(7)): the fallback without CAP_SYS_ADMIN. It says which
 // file was opened, read or closed, not by whom.
 type inotify struct {
-	f      *os.File
-	mu     sync.Mutex
-	closed bool
-	wds    map[int32]string
-	paths  map[string]int32
+	notifyFD
+	wds   map[int32]string
+	paths map[string]int32
 }
 
 const inMask = unix.IN_OPEN | unix.IN_ACCESS | unix.IN_CLOSE_NOWRITE | unix.IN_EXCL_UNLINK
@@ -209,7 +188,7 @@ func newInotify() (watcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inotify_init1: %w", err)
 	}
-	return &inotify{f: os.NewFile(uintptr(fd), "inotify"), wds: make(map[int32]string), paths: make(map[string]int32)}, nil
+	return &inotify{notifyFD: notifyFD{f: os.NewFile(uintptr(fd), "inotify")}, wds: make(map[int32]string), paths: make(map[string]int32)}, nil
 }
 
 func (w *inotify) mode() string { return ModeInotify }
@@ -260,30 +239,13 @@ func (w *inotify) remove(path string) error {
 	return rerr
 }
 
-func (w *inotify) close() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.closed {
-		return nil
-	}
-	w.closed = true
-	return w.f.Close()
-}
-
 func (w *inotify) run(emit func(event), overflow func()) error {
 	buf := make([]byte, 64<<10)
 	for {
-		n, err := w.f.Read(buf)
-		if err != nil {
-			if errors.Is(err, os.ErrClosed) {
-				return nil
-			}
-			if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
-				continue
-			}
-			return fmt.Errorf("read: %w", err)
+		b, ok, err := w.next(buf)
+		if !ok {
+			return err
 		}
-		b := buf[:n]
 		for len(b) >= unix.SizeofInotifyEvent {
 			wd := int32(binary.NativeEndian.Uint32(b[0:4]))
 			mask := binary.NativeEndian.Uint32(b[4:8])
@@ -324,5 +286,40 @@ func inKind(mask uint32) string {
 		return "access"
 	default:
 		return "close_nowrite"
+	}
+}
+
+// notifyFD is the descriptor a kernel watcher (fanotify, inotify) reads
+// its events from.
+type notifyFD struct {
+	f      *os.File
+	mu     sync.Mutex // guards closed, and the watcher's own state
+	closed bool
+}
+
+func (n *notifyFD) close() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return nil
+	}
+	n.closed = true
+	return n.f.Close()
+}
+
+// next reads the next events into buf. ok is false, with err nil, once
+// the descriptor is closed.
+func (n *notifyFD) next(buf []byte) (b []byte, ok bool, err error) {
+	for {
+		k, err := n.f.Read(buf)
+		switch {
+		case err == nil:
+			return buf[:k], true, nil
+		case errors.Is(err, os.ErrClosed):
+			return nil, false, nil
+		case errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR):
+			continue
+		}
+		return nil, false, fmt.Errorf("read: %w", err)
 	}
 }
